@@ -1,0 +1,1 @@
+"""Stage 2: clauses -> BM25 + dense index, fused search."""

@@ -1,0 +1,1 @@
+"""Stage 3: question -> cited answers with units and deadlines."""

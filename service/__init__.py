@@ -1,0 +1,1 @@
+"""Stage 4: HTTP service, web page, chat integrations and the command line."""
