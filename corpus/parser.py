@@ -1,0 +1,598 @@
+"""Parse a policy text into a clause tree and resolve every clause's units and deadline.
+
+Entry point: :func:`parse_text`.
+
+Example:
+    >>> doc = parse_text(
+    ...     "一、主要任务\\n1、企业开办一网通办。\\n牵头单位：市市场监管局  责任单位：市税务局\\n",
+    ...     source="demo.txt",
+    ... )
+    >>> c = doc.clauses[1]
+    >>> c.path, c.text, c.lead_units, c.units
+    ('一、 1.', '企业开办一网通办。', ('市市场监管局',), ('市税务局',))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from corpus.deadlines import find_prose_deadline, normalize_deadline
+from corpus.meta import read_meta
+from corpus.model import Clause, ClauseKind, Deadline, Document, FieldSource, clause_id
+from corpus.structure import (
+    DEBRIS_RE,
+    LEAD_RULE_RE,
+    MEASURE_MARKER_RE,
+    Marker,
+    can_continue_title,
+    is_chrome,
+    is_label_line,
+    is_short_heading,
+    is_title_end,
+    read_marker,
+)
+from corpus.text import fold
+from corpus.units import LABEL_RE, UnitFields, parse_label_block, parse_prose_units, split_units
+
+# Section headings under which a plan's issuer leads the measures ("二、主要举措", "四、工作措施").
+_MEASURE_SECTION = re.compile(
+    r"(?:主要|工作|具体|重点)?(?:举措|措施|任务)|重点工作|工作步骤|实施步骤|实施计划|推进安排|建设内容"
+)
+# ...but not goal, safeguard or requirement sections ("三、保障措施", "一、工作目标").
+_NOT_MEASURE_SECTION = re.compile(r"保障|目标|要求|狠抓落实|总体安排|建议|对比表|流程图|原则")
+# A plan section that states one deadline for the whole plan: "三、完成时限" + "2020年11月底前。"
+_PLAN_DEADLINE_HEADING = re.compile(r"^(?:完成时限|完成时间|时间节点|实施期限)$")
+# "(6月15日前完成)" after a heading: a deadline in brackets.
+_BRACKET_DEADLINE = re.compile(r"^(?P<d>.*?前)(?:完成|办结|到位)?$")
+_PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施")
+_OPEN, _CLOSE = "(〔【<", ")〕】>"
+
+
+@dataclass(slots=True)
+class _Plan:
+    title: str
+    issuers: list[str]
+    deadline: Deadline | None = None
+
+
+@dataclass(slots=True)
+class _Node:
+    """A clause under construction."""
+
+    plan: _Plan
+    marker: Marker | None
+    rank: float
+    text: str
+    start: int
+    end: int
+    parent: _Node | None
+    theme: bool = False
+    children: list[_Node] = field(default_factory=list)
+    own: UnitFields = field(default_factory=UnitFields)  # labels and unit parentheticals
+    prose: UnitFields = field(default_factory=UnitFields)  # "由X牵头" in the running text
+    prose_deadline: Deadline | None = None
+    own_deadline: Deadline | None = None
+    rule: bool = False  # the document's first-listed-is-lead rule is in force here
+
+    def path(self) -> str:
+        labels = [n.marker.label for n in self.lineage() if n.marker]
+        return _join_path(labels)
+
+    def lineage(self) -> list[_Node]:
+        chain: list[_Node] = []
+        node: _Node | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def heading(self) -> str:
+        first = re.split(r"(?<=[。;；])", self.text, maxsplit=1)[0]
+        return first if len(first) <= 40 else first[:40] + "…"
+
+
+@dataclass(slots=True)
+class ParseReport:
+    """What the parser set aside, so nothing is dropped silently.
+
+    Attributes:
+        skipped: (offset, line) pairs of page chrome such as "当前位置: 首页 > …".
+    """
+
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_text(text: str, source: str, report: ParseReport | None = None) -> Document:
+    """Parse a policy document's text into a :class:`Document` with resolved clause fields.
+
+    Args:
+        text: the full document text (``\\n`` line breaks); clause spans refer to it.
+        source: the document's file name, used in clause ids and citations.
+        report: optional collector of the lines set aside as page chrome.
+
+    Returns:
+        The document with its clauses in reading order.
+    """
+    meta = read_meta(text)
+    doc_year = int(meta.date[:4]) if meta.date else None
+    lines = list(_lines(text))
+    title_blocks = _find_title_blocks(lines)
+    builder = _Builder(source, doc_year)
+    doc_title: str | None = None
+    i = 0
+    while i < len(lines):
+        start, end, raw = lines[i]
+        if i in title_blocks:
+            last = title_blocks[i]
+            title = "".join(lines[k][2].strip() for k in range(i, last + 1))
+            if doc_title is None and not builder.nodes:
+                doc_title = title
+            builder.start_plan(title, known_units=_known_units(text))
+            i = last + 1
+            continue
+        folded = fold(raw)
+        if is_chrome(folded):
+            if report is not None:
+                report.skipped.append((start, raw))
+            i += 1
+            continue
+        nxt = lines[i + 1][2] if i + 1 < len(lines) else ""
+        i = builder.feed(lines, i, folded, fold(nxt))
+    nodes = builder.finish()
+    title = doc_title or meta.title or source
+    clauses = _resolve(nodes, source, title)
+    return Document(
+        source=source,
+        text=text,
+        title=title,
+        issuer=meta.issuer,
+        doc_number=meta.doc_number,
+        date=meta.date,
+        clauses=tuple(clauses),
+    )
+
+
+class _Builder:
+    """Feeds lines into a stack of open sections; one instance per document."""
+
+    def __init__(self, source: str, doc_year: int | None) -> None:
+        self.source = source
+        self.doc_year = doc_year
+        self.plan = _Plan(title="", issuers=[])
+        self.nodes: list[_Node] = []
+        self.stack: list[_Node] = []
+        self.last: _Node | None = None
+        self.measure_owner: _Node | None = None  # section whose "主要措施:" block is open
+        self.in_label_block = False
+        self.rule = False
+
+    def start_plan(self, title: str, known_units: set[str]) -> None:
+        issuer = re.match(r"^(.+?)关于", title)
+        issuers = _segment_issuers(issuer.group(1), known_units) if issuer else []
+        self.plan = _Plan(title=title, issuers=issuers)
+        self.stack = []
+        self.last = None
+        self.measure_owner = None
+        self.rule = False
+
+    def feed(self, lines: list[tuple[int, int, str]], i: int, folded: str, next_folded: str) -> int:
+        """Consume line ``i`` (and any lines merged with it); return the next line index."""
+        start, end, raw = lines[i]
+        skip = len(raw) - len(raw.lstrip())
+        debris = DEBRIS_RE.match(raw, skip)
+        if debris:
+            skip = debris.end()
+        start, raw, folded = start + skip, raw[skip:], folded[skip:]
+        if is_label_line(folded):
+            self._attach_labels(raw, end)
+            return i + 1
+        if self.in_label_block:
+            self.in_label_block = False
+            self.measure_owner = None
+        marker_m = MEASURE_MARKER_RE.match(folded)
+        if marker_m:
+            self.measure_owner = self.stack[-1] if self.stack else None
+            rest = raw[marker_m.end() :]
+            if rest.strip():
+                self._add_text(rest, start + marker_m.end(), end)
+            return i + 1
+        marker = read_marker(folded)
+        if marker and not self._attachment_list(folded, marker):
+            self._add_numbered(marker, raw, start, end)
+            return i + 1
+        next_marker = read_marker(next_folded.strip()) if next_folded else None
+        if next_marker and is_short_heading(folded) and self._opens_theme(next_marker):
+            self._add_theme(raw, start, end, next_marker)
+            return i + 1
+        run = self._table_run(lines, i)
+        if run > i:
+            cells = [lines[k][2].strip() for k in range(i, run + 1)]
+            self._add_text(" ".join(cells), start, lines[run][1], raw_span=False)
+            return run + 1
+        self._add_text(raw, start, end)
+        return i + 1
+
+    def finish(self) -> list[_Node]:
+        return self.nodes
+
+    # --- structure ---------------------------------------------------------------------------
+
+    def _add_numbered(self, marker: Marker, raw: str, start: int, end: int) -> None:
+        rank = marker.rank
+        same = next((n for n in reversed(self.stack) if n.marker and n.marker.style == marker.style), None)
+        if same is not None:
+            restart = marker.number == 1 and same.marker is not None and same.marker.number >= 1
+            if restart and _title_like(same.text) and not any(c.marker for c in same.children):
+                rank = same.rank + 0.5  # "2、 主要经验和做法" followed by "1、…": a nested list
+            else:
+                rank = same.rank
+        self._pop_to(rank)
+        body_start = start + _skip_spaces(raw, marker.length)
+        node = self._new_node(marker, rank, raw[body_start - start :], body_start, end)
+        self.stack.append(node)
+
+    def _add_theme(self, raw: str, start: int, end: int, next_marker: Marker) -> None:
+        self._pop_to(next_marker.rank)
+        if self.stack and self.stack[-1].theme:
+            rank = self.stack.pop().rank
+        else:
+            outer = self.stack[-1].rank if self.stack else -1.0
+            rank = (outer + next_marker.rank) / 2
+        lead = len(raw) - len(raw.lstrip())
+        node = self._new_node(None, rank, raw.strip(), start + lead, end, theme=True)
+        self.stack.append(node)
+
+    def _attachment_list(self, folded: str, marker: Marker) -> bool:
+        """True for "2.湖北省推进…工作方案" continuing an "附件:1.…" list: text, not a section."""
+        return (
+            self.last is not None
+            and self.last.text.startswith("附件")
+            and is_title_end(folded[marker.length :])
+        )
+
+    def _opens_theme(self, next_marker: Marker) -> bool:
+        stack = [n for n in self.stack if n.rank < next_marker.rank]
+        outer = stack[-1].rank if stack else -1.0
+        return outer < next_marker.rank and any(n.marker for n in stack)
+
+    def _add_text(self, raw: str, start: int, end: int, raw_span: bool = True) -> None:
+        lead = len(raw) - len(raw.lstrip()) if raw_span else 0
+        parent = self.stack[-1] if self.stack else None
+        self._new_node(None, parent.rank + 0.01 if parent else 99.0, raw.strip(), start + lead, end)
+
+    def _table_run(self, lines: list[tuple[int, int, str]], i: int) -> int:
+        """Last index of a run of >= 3 short cell-like lines starting at ``i`` (a flattened table)."""
+        k = i
+        while k < len(lines) and self._cell(lines[k][2]):
+            k += 1
+        return k - 1 if k - i >= 3 else i
+
+    @staticmethod
+    def _cell(raw: str) -> bool:
+        folded = fold(raw).strip()
+        return (
+            is_short_heading(folded, limit=16)
+            and read_marker(folded) is None
+            and not is_title_end(folded)
+            and not is_chrome(folded)
+        )
+
+    def _pop_to(self, rank: float) -> None:
+        while self.stack and self.stack[-1].rank >= rank:
+            popped = self.stack.pop()
+            if popped is self.measure_owner:
+                self.measure_owner = None
+                self.in_label_block = False
+
+    def _new_node(
+        self, marker: Marker | None, rank: float, body: str, start: int, end: int, theme: bool = False
+    ) -> _Node:
+        parent = self.stack[-1] if self.stack else None
+        node = _Node(self.plan, marker, rank, body, start, end, parent, theme=theme)
+        self._read_fields(node)
+        if parent is not None:
+            parent.children.append(node)
+        self.nodes.append(node)
+        self.last = node
+        return node
+
+    # --- fields ------------------------------------------------------------------------------
+
+    def _attach_labels(self, raw: str, end: int) -> None:
+        target = self.measure_owner or self.last
+        body = raw.strip().rstrip("。")
+        if body[:1] in "(（〔【" and body[-1:] in ")）〕】":
+            body = body[1:-1]  # a bracketed label line: "(责任单位:… 落实时间:…)"
+        fields = parse_label_block(body)
+        if LEAD_RULE_RE.search(fold(raw)):
+            self.rule = True
+        if target is None:  # labels before any clause: they set the plan's defaults
+            return
+        target.own.merge(fields)
+        if fields.deadline and target.own_deadline is None:
+            target.own_deadline = normalize_deadline(fields.deadline, self.doc_year)
+        target.end = max(target.end, end)
+        target.rule = target.rule or self.rule
+        if self.measure_owner is not None:
+            self.in_label_block = True
+
+    def _read_fields(self, node: _Node) -> None:
+        """Read labels and unit/deadline brackets in the node's text; strip trailing ones."""
+        folded = fold(node.text)
+        if LEAD_RULE_RE.search(folded):
+            self.rule = True
+        node.rule = self.rule
+        keep_until = len(node.text)
+        trailing = True
+        for b_start, b_end in reversed(_bracket_groups(folded)):
+            inner = node.text[b_start + 1 : b_end - 1]
+            inner_folded = folded[b_start + 1 : b_end - 1]
+            used = self._read_bracket(node, inner, inner_folded)
+            tail = folded[b_end:keep_until].strip(" 。.")
+            if used and trailing and not tail:
+                keep_until = b_start
+            else:
+                trailing = trailing and not tail and used
+        body = node.text[:keep_until].rstrip()
+        node.text = body if body.strip() else node.text
+        plain = _mask_brackets(fold(node.text))
+        prose = parse_prose_units(plain) if _PROSE_UNIT_HINT.search(plain) else UnitFields()
+        if prose.lead or prose.units:
+            node.prose = UnitFields(
+                lead=_unfold_units(prose.lead, node.text, plain),
+                units=_unfold_units(prose.units, node.text, plain),
+                has_lead_label=prose.has_lead_label,
+            )
+        node.prose_deadline = find_prose_deadline(plain, self.doc_year)
+
+    def _read_bracket(self, node: _Node, inner: str, inner_folded: str) -> bool:
+        if LABEL_RE.search(inner_folded):
+            fields = parse_label_block(inner)
+            node.own.merge(fields)
+            if fields.deadline and node.own_deadline is None:
+                node.own_deadline = normalize_deadline(fields.deadline, self.doc_year)
+            return True
+        if LEAD_RULE_RE.search(inner_folded):
+            return True
+        deadline_m = _BRACKET_DEADLINE.match(inner_folded.strip())
+        if deadline_m and find_prose_deadline(inner_folded, self.doc_year):
+            text = inner.strip()[: len(deadline_m.group("d"))]
+            node.own_deadline = node.own_deadline or normalize_deadline(text, self.doc_year)
+            return True
+        if _PROSE_UNIT_HINT.search(inner_folded):
+            fields = parse_prose_units(inner)
+            if fields.lead or fields.units:
+                node.own.merge(fields)
+                return True
+        return False
+
+
+# --- resolution ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Effective:
+    lead: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    deadline: Deadline | None = None
+
+
+def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
+    """Turn nodes into clauses, resolving own / prose / rule / inherited / plan fields."""
+    effective: dict[int, _Effective] = {}
+    for plan in {id(n.plan): n.plan for n in nodes}.values():
+        plan.deadline = _plan_deadline([n for n in nodes if n.plan is plan])
+    clauses: list[Clause] = []
+    seen: dict[str, int] = {}
+    for node in nodes:
+        parent_eff = effective.get(id(node.parent), _Effective()) if node.parent else _Effective()
+        lead, units, lead_src, units_src = _resolve_units(node, parent_eff)
+        deadline, deadline_src = _resolve_deadline(node, parent_eff)
+        effective[id(node)] = _Effective(
+            lead if lead_src is not FieldSource.PLAN else (),
+            units if units_src is not FieldSource.PLAN else (),
+            deadline if deadline_src is not FieldSource.PLAN else None,
+        )
+        if not lead and node.plan.issuers and _in_measure_section(node):
+            lead, lead_src = tuple(node.plan.issuers), FieldSource.PLAN
+            units = tuple(u for u in units if u not in lead)
+            units_src = units_src if units else None
+        if deadline is None and node.plan.deadline and _in_measure_section(node):
+            deadline, deadline_src = node.plan.deadline, FieldSource.PLAN
+        path = node.path()
+        cid = clause_id(source, path, node.text)
+        if cid in seen:  # the same text twice under one path: keep both, distinct ids
+            seen[cid] += 1
+            cid = clause_id(source, path, f"{node.text}#{seen[cid]}")
+        else:
+            seen[cid] = 1
+        kind = ClauseKind.TEXT if node.marker is None and not node.theme else ClauseKind.ITEM
+        if node.children:
+            kind = ClauseKind.HEADING
+        clauses.append(
+            Clause(
+                id=cid,
+                source=source,
+                title=node.plan.title or doc_title,
+                path=path,
+                headings=tuple(n.heading() for n in node.lineage()[:-1]),
+                text=node.text,
+                start=node.start,
+                end=node.end,
+                kind=kind,
+                lead_units=lead,
+                units=units,
+                deadline=deadline,
+                lead_source=lead_src,
+                units_source=units_src,
+                deadline_source=deadline_src,
+            )
+        )
+    return clauses
+
+
+def _resolve_units(
+    node: _Node, parent: _Effective
+) -> tuple[tuple[str, ...], tuple[str, ...], FieldSource | None, FieldSource | None]:
+    fields, source = node.own, FieldSource.OWN
+    if not (fields.lead or fields.units):
+        fields, source = node.prose, FieldSource.PROSE
+    if fields.lead or fields.units:
+        lead, units = list(fields.lead), list(fields.units)
+        lead_src: FieldSource | None = source
+        if node.rule and not fields.has_lead_label and not lead and units:
+            lead, units = units[:1], units[1:]  # "排第一的为牵头单位"
+        if not lead and parent.lead:  # own units, lead from the enclosing section
+            lead, lead_src = list(parent.lead), FieldSource.INHERITED
+        units = [u for u in units if u not in lead]
+        return tuple(lead), tuple(units), lead_src if lead else None, source if units else None
+    if parent.lead or parent.units:
+        inh = FieldSource.INHERITED
+        return parent.lead, parent.units, inh if parent.lead else None, inh if parent.units else None
+    return (), (), None, None
+
+
+def _resolve_deadline(node: _Node, parent: _Effective) -> tuple[Deadline | None, FieldSource | None]:
+    if node.own_deadline is not None:
+        return node.own_deadline, FieldSource.OWN
+    if node.prose_deadline is not None:
+        return node.prose_deadline, FieldSource.PROSE
+    if parent.deadline is not None:
+        return parent.deadline, FieldSource.INHERITED
+    return None, None
+
+
+def _in_measure_section(node: _Node) -> bool:
+    """True when the nearest section that says what it holds is a measure section."""
+    for ancestor in reversed(node.lineage()[:-1]):
+        heading = ancestor.heading()
+        if _NOT_MEASURE_SECTION.search(heading):
+            return False
+        if ancestor.marker and _MEASURE_SECTION.search(heading):
+            return True
+    return False
+
+
+def _plan_deadline(nodes: list[_Node]) -> Deadline | None:
+    for node in nodes:
+        if node.marker and _PLAN_DEADLINE_HEADING.match(node.text.strip().rstrip("。:")):
+            for child in node.children:
+                if child.own_deadline or child.prose_deadline:
+                    return child.own_deadline or child.prose_deadline
+                text = child.text.strip().rstrip("。")
+                deadline = normalize_deadline(text, None)
+                if deadline.date or deadline.kind != "unknown":
+                    return deadline
+    return None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> Iterator[tuple[int, int, str]]:
+    """Non-blank lines as (start, end, raw) with offsets into ``text``."""
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            yield pos, end, line.rstrip("\r")
+        pos = end + 1
+
+
+def _find_title_blocks(lines: list[tuple[int, int, str]]) -> dict[int, int]:
+    """Map first line index -> last line index of each title block ("省XX关于…\\n…的实施方案")."""
+    blocks: dict[int, int] = {}
+    taken: set[int] = set()
+    for j, (_, _, raw) in enumerate(lines):
+        if not is_title_end(fold(raw)):
+            continue
+        k = j
+        while k > 0 and j - k < 2 and (k - 1) not in taken and can_continue_title(fold(lines[k - 1][2])):
+            k -= 1
+        if k < j and not _title_start_ok(fold(lines[k][2])):
+            k += 0
+        blocks[k] = j
+        taken.update(range(k, j + 1))
+    return blocks
+
+
+def _title_start_ok(folded: str) -> bool:
+    return bool(folded.strip())
+
+
+def _known_units(text: str) -> set[str]:
+    """Unit names written in the document's labels, used to split "省商务厅武汉海关"."""
+    names: set[str] = set()
+    folded = fold(text)
+    for m in LABEL_RE.finditer(folded):
+        value = text[m.end() : m.end() + 200].split("\n", 1)[0]
+        value = re.split(r"[)〕】]|(?:" + LABEL_RE.pattern + ")", fold(value), maxsplit=1)[0]
+        names.update(split_units(value))
+    return names
+
+
+def _segment_issuers(issuer: str, known: set[str]) -> list[str]:
+    """Split back-to-back issuers using unit names the document spells out elsewhere."""
+    issuer = issuer.strip()
+    best: dict[int, list[str]] = {0: []}
+    for end in range(1, len(issuer) + 1):
+        for start in list(best):
+            piece = issuer[start:end]
+            if start < end and piece in known and end not in best:
+                best[end] = [*best[start], piece]
+    parts = best.get(len(issuer))
+    return parts if parts and len(parts) > 1 else [issuer]
+
+
+def _bracket_groups(folded: str) -> list[tuple[int, int]]:
+    """Top-level balanced bracket groups as (start, end) with end exclusive."""
+    groups: list[tuple[int, int]] = []
+    depth, begin = 0, 0
+    for i, ch in enumerate(folded):
+        if ch in _OPEN:
+            if depth == 0:
+                begin = i
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((begin, i + 1))
+    return groups
+
+
+def _mask_brackets(folded: str) -> str:
+    out = list(folded)
+    for start, end in _bracket_groups(folded):
+        inner = folded[start:end]
+        if LABEL_RE.search(inner) or _PROSE_UNIT_HINT.search(inner):
+            out[start:end] = "＿" * (end - start)
+    return "".join(out)
+
+
+def _unfold_units(units: list[str], original: str, folded: str) -> list[str]:
+    """Map unit names read from folded text back to the document's own characters."""
+    result = []
+    for unit in units:
+        pos = folded.find(unit)
+        result.append(original[pos : pos + len(unit)] if pos >= 0 else unit)
+    return result
+
+
+def _title_like(text: str) -> bool:
+    return len(text.strip()) <= 20 and not re.search(r"[。;；]", text)
+
+
+def _skip_spaces(raw: str, pos: int) -> int:
+    while pos < len(raw) and raw[pos] in " \t\u3000":
+        pos += 1
+    return pos
+
+
+def _join_path(labels: list[str]) -> str:
+    """"四、", "(一)", "1.", "(3)" -> "四、(一) 1.(3)": a space before arabic-numbered levels."""
+    out = ""
+    for label in labels:
+        out += (" " if out and label[:1].isdigit() else "") + label
+    return out
