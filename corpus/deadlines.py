@@ -19,6 +19,7 @@ _DATE = re.compile(
 # document's year: "年底前上线全省…" -> the 年 is the start of the match.
 _BARE_YEAR_END = re.compile(r"(?<!\d)年(?:底|末)")
 
+_RANGE = re.compile(r"^(.*?\d\s*[月日])\s*(?:-|—|–|~|至|到)\s*(\d.*)$")
 _ONGOING = re.compile(r"^(?:持续|长期|常态化|逐步)")
 _RECURRING = re.compile(r"^(?:每年|每季度|每半年|每月|每周|每季|按月|按季度|按年|定期)")
 _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
@@ -50,6 +51,11 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
     """
     clean = text.strip()
     first_date = _first_date(clean, doc_year)
+    span = _RANGE.search(clean)
+    if span:  # "2020年6月-11月", "2020年3月31日至12月31日": the range ends at its last date
+        start_year = _first_date(span.group(1), doc_year)
+        year = int(start_year[:4]) if start_year else doc_year
+        first_date = _first_date(span.group(2), year) or first_date
     if _ONGOING.match(clean):
         return Deadline(clean, first_date, DeadlineKind.ONGOING)
     if _RECURRING.match(clean):

@@ -94,7 +94,13 @@ class Clause:
 
     @property
     def is_task(self) -> bool:
-        """True when the clause names a unit or a deadline (own or inherited)."""
+        """True when the clause names a unit or a deadline (own or inherited).
+
+        Structural headings such as "1.落实举措。" or "2.评估目标。" only group their
+        sub-clauses; they carry inherited fields but are not tasks of their own.
+        """
+        if self.kind == ClauseKind.HEADING and len(self.text.strip().rstrip("。:：")) <= 8:
+            return False
         return bool(self.lead_units or self.units or self.deadline)
 
     def to_dict(self) -> dict[str, Any]:

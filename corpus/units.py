@@ -285,5 +285,7 @@ def same_unit(query: str, name: str) -> bool:
         return False
     if q == n:
         return True
-    # "市场监管局" (no region) matches "市市场监管局" / "省市场监管局"; "市税务局" vs "省税务局" not.
-    return (not _REGION_PREFIX.match(q) or q.startswith("市场")) and n.endswith(q) and len(n) - len(q) <= 2
+    # One name is the other without its region prefix: "市场监管局" ~ "市市场监管局",
+    # "商务厅" ~ "省商务厅"; but "市税务局" vs "省税务局" differ in the prefix itself.
+    short, long = sorted((q, n), key=len)
+    return long.endswith(short) and len(long) - len(short) == 1 and bool(_REGION_PREFIX.match(long))

@@ -1,0 +1,128 @@
+"""The task ledger (任务台账): every task clause with its units and deadline, filterable.
+
+Example:
+    >>> from corpus import BUNDLED_CORPUS_DIR
+    >>> from corpus.reader import read_corpus
+    >>> docs = read_corpus([BUNDLED_CORPUS_DIR]).documents
+    >>> rows = filter_tasks(docs, TaskFilter(unit="市市场监管局", source="003_f31d9fd870de6b80.txt"))
+    >>> rows[0].deadline.text
+    '2023年8月底前'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from corpus.errors import InvalidQueryError
+from corpus.model import Clause, DeadlineKind, Document
+from corpus.units import same_unit
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """Filters over the ledger; every given filter must hold.
+
+    Attributes:
+        unit: a unit name, alias-aware ("市场监管局" finds "市市场监管局"); lead or other unit.
+        lead_only: with ``unit``, only tasks the unit leads.
+        due_before: ISO date; tasks whose normalised deadline is on or before it.
+        due_after: ISO date; tasks whose normalised deadline is on or after it.
+        ongoing: only ongoing tasks ("持续推进").
+        source: a document file name.
+    """
+
+    unit: str | None = None
+    lead_only: bool = False
+    due_before: str | None = None
+    due_after: str | None = None
+    ongoing: bool = False
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("due_before", "due_after"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    date.fromisoformat(value)
+                except ValueError as exc:
+                    raise InvalidQueryError(
+                        f"{name} must be an ISO date YYYY-MM-DD, got {value!r}"
+                    ) from exc
+        if self.lead_only and not self.unit:
+            raise InvalidQueryError("lead_only needs a unit to filter on")
+
+    def matches(self, clause: Clause) -> bool:
+        """True when the clause passes every filter."""
+        if self.source and clause.source != self.source:
+            return False
+        if self.unit:
+            names = clause.lead_units if self.lead_only else clause.lead_units + clause.units
+            if not any(same_unit(self.unit, name) for name in names):
+                return False
+        deadline = clause.deadline
+        if self.ongoing and (deadline is None or deadline.kind != DeadlineKind.ONGOING):
+            return False
+        if self.due_before or self.due_after:
+            if deadline is None or deadline.date is None:
+                return False
+            if self.due_before and deadline.date > self.due_before:
+                return False
+            if self.due_after and deadline.date < self.due_after:
+                return False
+        return True
+
+
+def filter_tasks(documents: Iterable[Document], task_filter: TaskFilter | None = None) -> list[Clause]:
+    """Task clauses of ``documents`` that pass ``task_filter``, in document order."""
+    flt = task_filter or TaskFilter()
+    return [c for doc in documents for c in doc.tasks if flt.matches(c)]
+
+
+#: Column order of the ledger's CSV / Excel / table output.
+COLUMNS = (
+    "source",
+    "title",
+    "path",
+    "text",
+    "lead_units",
+    "units",
+    "deadline",
+    "deadline_date",
+    "deadline_kind",
+    "lead_source",
+    "units_source",
+    "deadline_source",
+    "start",
+    "end",
+    "id",
+)
+
+
+def task_record(clause: Clause) -> dict[str, Any]:
+    """The ledger's JSON record for one clause.
+
+    Keys: source, title, path, headings, text, lead_units, units, deadline (as written or
+    None), deadline_date (ISO or None), deadline_kind, the three field sources, start, end, id.
+    """
+    dl = clause.deadline
+    return {
+        "source": clause.source,
+        "title": clause.title,
+        "path": clause.path,
+        "headings": list(clause.headings),
+        "text": clause.text,
+        "lead_units": list(clause.lead_units),
+        "units": list(clause.units),
+        "deadline": dl.text if dl else None,
+        "deadline_date": dl.date if dl else None,
+        "deadline_kind": str(dl.kind) if dl else None,
+        "lead_source": str(clause.lead_source) if clause.lead_source else None,
+        "units_source": str(clause.units_source) if clause.units_source else None,
+        "deadline_source": str(clause.deadline_source) if clause.deadline_source else None,
+        "start": clause.start,
+        "end": clause.end,
+        "id": clause.id,
+    }
