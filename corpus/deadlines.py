@@ -49,7 +49,7 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
         >>> normalize_deadline("持续实施,2020年底前组织联合检查").date
         '2020-12-31'
     """
-    clean = text.strip()
+    clean = re.sub(r"[\xa0\u2002\u2003\u2009\u3000]", " ", text).strip()  # odd spaces seen in 004
     first_date = _first_date(clean, doc_year)
     span = _RANGE.search(clean)
     if span:  # "2020年6月-11月", "2020年3月31日至12月31日": the range ends at its last date

@@ -37,15 +37,13 @@ from corpus.text import fold
 from corpus.units import LABEL_RE, UnitFields, parse_label_block, parse_prose_units, split_units
 
 # Section headings under which a plan's issuer leads the measures ("二、主要举措", "四、工作措施").
-_MEASURE_SECTION = re.compile(
-    r"(?:主要|工作|具体|重点)?(?:举措|措施|任务)|重点工作|工作步骤|实施步骤|实施计划|推进安排|建设内容"
-)
+_MEASURE_SECTION = re.compile(r"(?:主要|工作|具体|重点)?(?:举措|措施|任务)|重点工作|工作步骤|实施步骤")
 # ...but not goal, safeguard or requirement sections ("三、保障措施", "一、工作目标").
 _NOT_MEASURE_SECTION = re.compile(r"保障|目标|要求|狠抓落实|总体安排|建议|对比表|流程图|原则")
 # A plan section that states one deadline for the whole plan: "三、完成时限" + "2020年11月底前。"
 _PLAN_DEADLINE_HEADING = re.compile(r"^(?:完成时限|完成时间|时间节点|实施期限)$")
-# "(6月15日前完成)" after a heading: a deadline in brackets.
-_BRACKET_DEADLINE = re.compile(r"^(?P<d>.*?前)(?:完成|办结|到位)?$")
+# A deadline in brackets: "(6月15日前完成)", "(2020年11月底完成)", "(2020年3 月 31日前)".
+_BRACKET_DEADLINE = re.compile(r"^[\d\s年月日底末上中下旬前]+(?:完成|办结|到位|上线)?$")
 _PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施")
 _OPEN, _CLOSE = "(〔【<", ")〕】>"
 
@@ -194,9 +192,8 @@ class _Builder:
         marker_m = MEASURE_MARKER_RE.match(folded)
         if marker_m:
             self.measure_owner = self.stack[-1] if self.stack else None
-            rest = raw[marker_m.end() :]
-            if rest.strip():
-                self._add_text(rest, start + marker_m.end(), end)
+            if raw[marker_m.end() :].strip():  # "主要措施:进一步加强…": the line is also text
+                self._add_text(raw, start, end)
             return i + 1
         marker = read_marker(folded)
         if marker and not self._attachment_list(folded, marker):
@@ -356,13 +353,15 @@ class _Builder:
             return True
         if LEAD_RULE_RE.search(inner_folded):
             return True
-        deadline_m = _BRACKET_DEADLINE.match(inner_folded.strip())
-        if deadline_m and find_prose_deadline(inner_folded, self.doc_year):
-            text = inner.strip()[: len(deadline_m.group("d"))]
+        phrases = re.split(r"[,;]", inner_folded)
+        if _BRACKET_DEADLINE.match(phrases[0].strip()) and re.search(r"[年月]", phrases[0]):
+            # "(2020年11月底完成,省市场监管局牵头,…)": the first phrase is the deadline
+            text = inner.strip()[: len(phrases[0].strip())]
             node.own_deadline = node.own_deadline or normalize_deadline(text, self.doc_year)
-            return True
+            if len(phrases) == 1:
+                return True
         if _PROSE_UNIT_HINT.search(inner_folded):
-            fields = parse_prose_units(inner)
+            fields = parse_prose_units(inner, bracketed=True)
             if fields.lead or fields.units:
                 node.own.merge(fields)
                 return True
@@ -381,6 +380,7 @@ class _Effective:
 
 def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
     """Turn nodes into clauses, resolving own / prose / rule / inherited / plan fields."""
+    _adopt_single_paragraph_labels(nodes)
     effective: dict[int, _Effective] = {}
     for plan in {id(n.plan): n.plan for n in nodes}.values():
         plan.deadline = _plan_deadline([n for n in nodes if n.plan is plan])
@@ -431,6 +431,22 @@ def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
             )
         )
     return clauses
+
+
+def _adopt_single_paragraph_labels(nodes: list[_Node]) -> None:
+    """A heading whose one body paragraph ends in labels takes them as the section's labels.
+
+    "(一)深入推进信息集成和流程集成。" + one paragraph ending "(牵头单位:省自然资源厅;…)":
+    the labels close the section, as the label block of a "主要措施:" section does.
+    """
+    for node in nodes:
+        if node.marker is None or node.own or node.own_deadline or len(node.children) != 1:
+            continue
+        child = node.children[0]
+        if child.marker is None and not child.children and (child.own or child.own_deadline):
+            node.own = UnitFields(list(child.own.lead), list(child.own.units), child.own.deadline,
+                                  child.own.has_lead_label)
+            node.own_deadline = child.own_deadline
 
 
 def _resolve_units(

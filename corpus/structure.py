@@ -39,7 +39,7 @@ CHROME_RE = re.compile(
 # Conversion debris such as "[bookmark: _GoBack]" left by a .doc -> .txt export.
 DEBRIS_RE = re.compile(r"\[bookmark:[^\]]*\]\s*")
 # "主要措施:" opens a measure block whose closing label block belongs to the enclosing section.
-MEASURE_MARKER_RE = re.compile(r"^(?:主要措施|主要做法|具体措施|工作措施)\s*:\s*")
+MEASURE_MARKER_RE = re.compile(r"^(?:主要措施|具体措施|工作措施)\s*:\s*")
 # The document's own lead rule, e.g. "(排第一的为牵头单位,下同)".
 LEAD_RULE_RE = re.compile(r"(?:排|列)(?:在)?(?:第一|首位)(?:位)?的?(?:为|是)牵头单位")
 # A title block's last line: "…的实施方案", "…工作方案", "…的通知", "…实施方案(征求意见稿)".

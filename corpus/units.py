@@ -17,7 +17,7 @@ LABEL_RE = re.compile("(" + "|".join(LEAD_LABELS + UNIT_LABELS + DEADLINE_LABELS
 # Words a unit name ends with: "市市场监管局", "省商务厅(口岸办)", "钦州港片区管委", "各市、州、县人民政府".
 _UNIT_END = (
     r"(?:局|厅|委|办|院|署|所|部|处|室|队|站|会|行|社|中心|公司|集团|海关|部门|单位|政府|管委|"
-    r"分局|支行|分行|法院|大学|小组|机构|企业|片区|港区|新区|高新区|园区|协会)"
+    r"分局|支行|分行|法院|大学|小组|机构|企业|片区|港区|新区|高新区|园区|协会|联|协)"
 )
 UNIT_END_RE = re.compile(_UNIT_END + r"(?:\([^()]*\)|<[^<>]*>)?$")
 # A bare place fragment that is part of a longer name: "各市", "州", "县", "直管市", "武汉市".
@@ -138,13 +138,15 @@ def parse_label_block(text: str) -> UnitFields:
     return fields
 
 
-def parse_prose_units(text: str) -> UnitFields:
+def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
     """Read units from prose: "省司法厅牵头,省发改委及各市、州、县人民政府按职责分工负责".
 
     Phrases are separated by , ; 。 outside brackets. A phrase ending in 牵头 names the leads; a
     phrase ending in 负责 / 配合 / 参与 names other units, together with any verb-less phrases
     just before it. "由X牵头" and "此项措施由X实施" also name the lead. Text inside quotes is
-    ignored ("省厅牵头、部门配合" in a slogan names nobody).
+    ignored ("省厅牵头、部门配合" in a slogan names nobody). ``bracketed`` says the text is a
+    responsibility parenthetical, where a verb-less unit list before "…负责" belongs to it even
+    without a lead ("(省政府各部门,各市、州人民政府按职责分工负责)").
 
     Example:
         >>> f = parse_prose_units("省公安厅牵头,省市场监管局配合")
@@ -180,7 +182,7 @@ def parse_prose_units(text: str) -> UnitFields:
             for part in [*pending, raw[: unit_m.start()]]:
                 fields.units.extend(u for u in split_units(part) if u not in fields.units)
             pending = []
-        elif seen_lead and _unit_like(phrase):
+        elif (seen_lead or bracketed) and _unit_like(phrase):
             pending.append(raw)
         else:
             pending = []
@@ -195,7 +197,7 @@ def _unit_like(text: str) -> bool:
         return False
     last = _split_outside_brackets(text)[-1].strip()
     last = re.sub(r"等$", "", last)
-    return bool(UNIT_END_RE.search(last)) and not re.search(r"(?:要|应|将|把|对|在|按照|根据|围绕)", text)
+    return bool(UNIT_END_RE.search(last)) and not re.search(r"(?:要|应|将|把|按照|根据|围绕)", text)
 
 
 def _clean_deadline(value: str) -> str | None:
