@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install everything the tests need (system packages, torch CPU, the package with its test
+# extras) and run the whole test suite. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  # Chromium for the browser test, a CJK font for the PDF fixture.
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  fi
+fi
+
+python3 -m pip install --quiet --upgrade pip
+# torch first, pinned to the CPU build that lies on disk here; any other spec pulls CUDA.
+python3 -m pip install --quiet torch==2.13.0
+python3 -m pip install --quiet -e ".[test]"
+
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+python3 -m pytest "$@"
