@@ -91,10 +91,10 @@ def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | No
 def _first_date(text: str, doc_year: int | None, start_of_period: bool = False) -> str | None:
     for m in _DATE.finditer(text):
         year = int(m.group("year")) if m.group("year") else None
-        if m.group("year_end") is not None and year is None:
-            # "年底" with no digits: only a real match when the text says 年底/年末 here.
-            if not _BARE_YEAR_END.match(text, m.start() - 1 if m.start() else 0):
-                continue
+        # "年底" with no digits: only a real match when the text says 年底/年末 here.
+        bare = m.group("year_end") is not None and year is None
+        if bare and not _BARE_YEAR_END.match(text, m.start() - 1 if m.start() else 0):
+            continue
         year = year or doc_year
         if year is None:
             continue

@@ -121,7 +121,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
     doc_title: str | None = None
     i = 0
     while i < len(lines):
-        start, end, raw = lines[i]
+        start, _end, raw = lines[i]
         if i in title_blocks:
             last = title_blocks[i]
             title = "".join(lines[k][2].strip() for k in range(i, last + 1))
@@ -139,7 +139,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
         nxt = lines[i + 1][2] if i + 1 < len(lines) else ""
         i = builder.feed(lines, i, folded, fold(nxt))
     nodes = builder.finish()
-    title = doc_title or meta.title or source
+    title = doc_title or meta.title or _stated_title(text) or source
     clauses = _resolve(nodes, source, title)
     return Document(
         source=source,
@@ -532,6 +532,22 @@ def _find_title_blocks(lines: list[tuple[int, int, str]]) -> dict[int, int]:
         blocks[k] = j
         taken.update(range(k, j + 1))
     return blocks
+
+
+# A document without a title block that names itself in its opening sentence:
+# "…高质量推进中国(广西)自由贸易试验区钦州港片区(以下简称钦州港片区)建设,制定本实施方案。"
+_STATED_TITLE = re.compile(
+    r"推进([^,。;]{4,40}?)(?:\(以下简称[^()]*\))?(建设|工作)?\s*,\s*(?:特)?制定本(实施方案|工作方案|方案)"
+)
+
+
+def _stated_title(text: str) -> str | None:
+    """The title a document gives itself in its first paragraph, or None."""
+    m = _STATED_TITLE.search(fold(text[:1500]))
+    if not m:
+        return None
+    start, end = m.span(1)
+    return text[start:end] + (m.group(2) or "") + m.group(3)
 
 
 def _title_start_ok(folded: str) -> bool:

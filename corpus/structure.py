@@ -166,7 +166,7 @@ def _to_int(raw: str) -> int | None:
 
 def cn_to_int(raw: str) -> int | None:
     """Read a Chinese numeral up to the hundreds: "八十四" -> 84, "十" -> 10, "一百零二" -> 102."""
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    digits = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
     total, current = 0, 0
     for ch in raw:
         if ch in digits:

@@ -116,7 +116,8 @@ def parse_label_block(text: str) -> UnitFields:
     present; prose such as "X牵头" is read by :func:`parse_prose_units`.
 
     Example:
-        >>> f = parse_label_block("牵头单位:省税务局;责任单位:省直有关部门,各市、州、县人民政府;完成时限:2020年12月底前")
+        >>> f = parse_label_block("牵头单位:省税务局;责任单位:省直有关部门,各市、州、县人民政府;"
+        ...                       "完成时限:2020年12月底前")
         >>> f.lead, f.units, f.deadline
         (['省税务局'], ['省直有关部门', '各市、州、县人民政府'], '2020年12月底前')
     """
