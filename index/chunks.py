@@ -1,0 +1,82 @@
+"""Units of retrieval: one chunk per clause, a long clause split at sentence ends.
+
+A chunk's text is the clause's heading path followed by (a part of) its text, so a section
+title such as "优化企业开办服务" helps the sub-items under it match. Every chunk keeps its
+clause's identity; a clause scores the best of its chunks.
+
+Example:
+    >>> [c.text for c in chunk_clause(clause)]  # headings ("一、优化营商环境",), text "推进企业开办。"
+    ['一、优化营商环境 推进企业开办。']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from corpus.model import Clause
+
+#: Clauses longer than this many characters are split into several chunks.
+MAX_CHUNK_CHARS = 400
+# A sentence ends after 。！？； (full width) or ; — "推进A。落实B；" -> "推进A。", "落实B；"
+_SENTENCE_END = re.compile(r"(?<=[。！？；;])")
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of text indexed on behalf of a clause.
+
+    Attributes:
+        id: ``"<clause id>#<n>"``, n counting the clause's chunks from 0.
+        clause_id: the clause this chunk stands for.
+        text: heading path + " " + clause text (or one sentence run of it).
+    """
+
+    id: str
+    clause_id: str
+    text: str
+
+
+def indexed_prefix(clause: Clause) -> str:
+    """The heading path a clause's chunks start with: "一、… / (二)…", or "" at top level."""
+    return " / ".join(h for h in clause.headings if h)
+
+
+def split_sentences(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
+    """Pack whole sentences into pieces of at most ``max_chars`` characters.
+
+    A single sentence longer than ``max_chars`` is cut at ``max_chars``.
+
+    Raises:
+        ValueError: ``max_chars`` < 1.
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be >= 1; got {max_chars}")
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        for part in (sentence[i : i + max_chars] for i in range(0, len(sentence), max_chars)):
+            if current and len(current) + len(part) > max_chars:
+                pieces.append(current)
+                current = ""
+            current += part
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def chunk_clause(clause: Clause, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    """The chunks indexed for ``clause``: one, or several when its text exceeds ``max_chars``."""
+    prefix = indexed_prefix(clause)
+    return [
+        Chunk(f"{clause.id}#{n}", clause.id, f"{prefix} {piece}" if prefix else piece)
+        for n, piece in enumerate(split_sentences(clause.text, max_chars))
+    ]
+
+
+def chunk_clauses(clauses: Iterable[Clause], max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    """Chunks of every clause, in clause order."""
+    return [chunk for clause in clauses for chunk in chunk_clause(clause, max_chars)]

