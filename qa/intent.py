@@ -1,0 +1,191 @@
+"""Read what a question asks for: its kind, the units, places and dates it names.
+
+Example:
+    >>> vocab = QuestionVocabulary.from_clauses(clauses)   # unit names and document places
+    >>> intent = read_question("市场监管局牵头的任务有哪些", vocab)
+    >>> intent.kind, intent.units, intent.lead_only
+    ('list', ('市场监管局',), True)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from corpus.model import Clause
+from corpus.text import fold
+from corpus.units import canonical_unit, same_unit
+
+Kind = Literal["who", "when", "what", "number", "list"]
+
+# "…有哪些任务", "列出…", "…的清单": the user wants every matching task, not the best five.
+_LIST = re.compile(r"有哪些|哪些任务|哪些工作|哪些事项|哪些措施|都有什么|都有啥|列出|清单|所有|全部|几项任务")
+# "谁牵头…", "哪个部门负责…", "牵头单位是…": who is responsible.
+_WHO = re.compile(
+    r"谁|哪个(?:部门|单位|机构)|哪些(?:部门|单位)|什么(?:部门|单位)|牵头单位|责任单位|由哪|负责单位|负责部门"
+)
+# "什么时候完成", "完成时限", "截止到哪天": when it is due.
+_WHEN = re.compile(r"什么时候|何时|时限|期限|多久|截止|哪天|哪一年|几月|完成时间|落实时间|时间节点|到期|多长时间")
+# "多少万标箱", "几个工作日", "比例是多少": a number in the text.
+_NUMBER = re.compile(r"多少|几个|几项|几家|几天|几年|几次|比例|百分之|多大|面积")
+# Place names in a document's title and top heading: two characters before 市/省/片区/港片区
+# ("咸宁市", "岳阳片区", "钦州港片区", "湖北省") or in "中国(湖南)".
+# "市场" is not a city and "全省"/"本市" name no place.
+_PLACE = re.compile(
+    r"([^\W\d年全本各该我_]{2})(?:市(?!场)|省|片区|港片区|自治区)|中国\(([\u4e00-\u9fff]{2,3})\)"
+)
+_YEAR_END = re.compile(r"(?:(?P<year>\d{4})|(?P<this>今年|本年|年内))\s*年?\s*(?:底|末)?\s*(?:前|以前|之前)?")
+_MONTH_END = re.compile(r"(?:(?P<year>\d{4})\s*年)?\s*(?P<month>\d{1,2})\s*月\s*(?:底|末)?\s*(?:前|以前|之前)")
+_ONGOING = re.compile(r"持续|长期|常态化")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionVocabulary:
+    """What questions are matched against: unit names and per-document place names.
+
+    Attributes:
+        units: every unit name written in the corpus's fields.
+        places: place name -> documents in which it is characteristic.
+    """
+
+    units: tuple[str, ...]
+    places: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_clauses(cls, clauses: Iterable[Clause]) -> QuestionVocabulary:
+        """Collect unit names from clause fields and places from document titles and headings."""
+        units: Counter[str] = Counter()
+        place_docs: dict[str, Counter[str]] = {}
+        for clause in clauses:
+            units.update(clause.lead_units)
+            units.update(clause.units)
+            for m in _PLACE.finditer(fold(clause.title) + " " + " ".join(clause.headings[:1])):
+                place_docs.setdefault(m.group(1) or m.group(2), Counter())[clause.source] += 1
+        n_docs = len({s for counter in place_docs.values() for s in counter}) or 1
+        places = {
+            place: frozenset(counter)
+            for place, counter in place_docs.items()
+            if len(counter) < max(2, n_docs)  # a place every document names tells nothing
+        }
+        return cls(units=tuple(u for u, _ in units.most_common()), places=places)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionIntent:
+    """What a question asks for.
+
+    Attributes:
+        question: the question as asked.
+        kind: who / when / what / number / list.
+        wants_units: the question asks who (also true for "谁牵头…什么时候完成").
+        wants_deadline: the question asks when.
+        units: unit names the question mentions, in canonical form ("市场监管局"); filters
+            match them alias-aware against the corpus's names.
+        lead_only: the unit is asked as the lead ("X牵头的任务").
+        sources: documents the question's place names point to (empty: no hint).
+        due_before: ISO date from a time phrase ("2020年底前要完成的"), or None.
+        ongoing: the question asks for ongoing tasks ("持续推进的任务").
+    """
+
+    question: str
+    kind: Kind
+    wants_units: bool
+    wants_deadline: bool
+    units: tuple[str, ...] = ()
+    lead_only: bool = False
+    sources: frozenset[str] = frozenset()
+    due_before: str | None = None
+    ongoing: bool = False
+
+
+def read_question(question: str, vocab: QuestionVocabulary, today: date | None = None) -> QuestionIntent:
+    """Read a question's kind, units, places and time filter.
+
+    Args:
+        question: the question text.
+        vocab: unit and place names of the corpus.
+        today: the date "今年" refers to (default: today).
+
+    Returns:
+        The question's intent.
+    """
+    folded = fold(question)
+    wants_units = bool(_WHO.search(folded))
+    wants_deadline = bool(_WHEN.search(folded))
+    units = _mentioned_units(folded, vocab.units)
+    lead_only = bool(units) and bool(re.search(r"牵头(?:的|负责)?(?:任务|工作|事项|措施|哪些|有)", folded))
+    due_before = _due_before(folded, today or date.today())
+    ongoing = bool(_ONGOING.search(folded)) and bool(_LIST.search(folded))
+    if _LIST.search(folded) and (units or due_before or ongoing):
+        kind: Kind = "list"
+    elif wants_units:
+        kind = "who"
+    elif wants_deadline:
+        kind = "when"
+    elif _NUMBER.search(folded):
+        kind = "number"
+    else:
+        kind = "what"
+    sources = frozenset().union(*(docs for place, docs in vocab.places.items() if place in folded))
+    return QuestionIntent(
+        question=question,
+        kind=kind,
+        wants_units=wants_units,
+        wants_deadline=wants_deadline,
+        units=units,
+        lead_only=lead_only,
+        sources=sources,
+        due_before=due_before if kind == "list" else None,
+        ongoing=ongoing,
+    )
+
+
+def _mentioned_units(folded: str, units: Sequence[str]) -> tuple[str, ...]:
+    """Units whose name (or a region-less form of it) occurs in the question, longest first."""
+    question_key = canonical_unit(folded)
+    found: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for unit in sorted(units, key=len, reverse=True):
+        key = canonical_unit(unit)
+        for candidate in (key, key[1:] if key[:1] in "省市县区" else None):
+            if not candidate or len(candidate) < 3:
+                continue
+            pos = question_key.find(candidate)
+            if pos < 0:
+                continue
+            span = (pos, pos + len(candidate))
+            if any(s <= span[0] < e or s < span[1] <= e for s, e in spans):
+                continue  # inside a longer unit name already found
+            mentioned = folded_unit(question_key, span)
+            if any(same_unit(mentioned, f) for f in found):
+                continue
+            spans.append(span)
+            found.append(mentioned)
+            break
+    return tuple(found)
+
+
+def folded_unit(question_key: str, span: tuple[int, int]) -> str:
+    """The unit name as the question writes it (its canonical form)."""
+    return question_key[span[0] : span[1]]
+
+
+def _due_before(folded: str, today: date) -> str | None:
+    if not re.search(r"前|以前|之前|到期|截止", folded):
+        return None
+    m = _MONTH_END.search(folded)
+    if m:
+        year = int(m.group("year")) if m.group("year") else today.year
+        month = int(m.group("month"))
+        if 1 <= month <= 12:
+            nxt = date(year + (month == 12), month % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1).isoformat()
+    m = _YEAR_END.search(folded)
+    if m and (m.group("year") or m.group("this")):
+        year = int(m.group("year")) if m.group("year") else today.year
+        return date(year, 12, 31).isoformat()
+    return None

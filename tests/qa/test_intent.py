@@ -1,0 +1,67 @@
+"""Reading questions: kind, units, places, time filters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from corpus.model import Clause, ClauseKind
+from qa.intent import QuestionVocabulary, read_question
+
+
+def _clause(source: str, title: str, lead: tuple[str, ...] = (), units: tuple[str, ...] = ()) -> Clause:
+    return Clause(id=source + title, source=source, title=title, path="一、", headings=(), text="x",
+                  start=0, end=1, kind=ClauseKind.ITEM, lead_units=lead, units=units)
+
+
+@pytest.fixture(scope="module")
+def vocab() -> QuestionVocabulary:
+    return QuestionVocabulary.from_clauses([
+        _clause("a.txt", "咸宁市复制推广改革试点经验工作方案", ("市发改委",), ("市住建委",)),
+        _clause("b.txt", "中国(湖南)自由贸易试验区岳阳片区实施方案", ("市市场监管局",), ("市发展改革委",)),
+        _clause("c.txt", "省税务局关于进一步提升纳税便利度的实施方案", ("省税务局",)),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("谁牵头企业开办一网通办？什么时候完成？", "who"),
+        ("企业开办一网通办什么时候完成？", "when"),
+        ("哪个部门负责不动产登记？", "who"),
+        ("钦州港集装箱吞吐量要达到多少？", "number"),
+        ("怎样推进证照分离改革？", "what"),
+        ("市场监管局牵头的任务有哪些", "list"),
+        ("2020年底前要完成的任务有哪些", "list"),
+    ],
+)
+def test_kind(vocab: QuestionVocabulary, question: str, kind: str) -> None:
+    assert read_question(question, vocab).kind == kind
+
+
+def test_who_and_when_together(vocab: QuestionVocabulary) -> None:
+    intent = read_question("谁牵头企业开办一网通办？什么时候完成？", vocab)
+    assert intent.wants_units and intent.wants_deadline
+
+
+def test_units_alias_aware_and_lead_only(vocab: QuestionVocabulary) -> None:
+    intent = read_question("市场监管局牵头的任务有哪些", vocab)
+    assert intent.units == ("市场监管局",) and intent.lead_only
+    intent = read_question("发改委参与了哪些任务", vocab)
+    assert intent.units and not intent.lead_only
+    assert read_question("税务局有哪些任务", vocab).units == ("税务局",)
+
+
+def test_place_hint_points_to_documents(vocab: QuestionVocabulary) -> None:
+    assert read_question("岳阳片区企业开办怎么办", vocab).sources == frozenset({"b.txt"})
+    assert read_question("咸宁的改革经验", vocab).sources == frozenset({"a.txt"})
+    assert read_question("企业开办怎么办", vocab).sources == frozenset()
+
+
+def test_time_filters(vocab: QuestionVocabulary) -> None:
+    assert read_question("2020年底前要完成的任务有哪些", vocab).due_before == "2020-12-31"
+    assert read_question("2021年8月底前要完成哪些任务", vocab).due_before == "2021-08-31"
+    today = date(2021, 3, 1)
+    assert read_question("今年年底前要完成的任务有哪些", vocab, today=today).due_before == "2021-12-31"
+    assert read_question("持续推进的任务有哪些", vocab).ongoing
