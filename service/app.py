@@ -1,0 +1,90 @@
+"""The FastAPI application: routes, error handlers, and a lifespan that opens the index once.
+
+Example:
+    $ policyqa serve --port 8000          # or: uvicorn --factory service.app:create_app
+    $ curl -s localhost:8000/healthz
+    {"status":"ok","clauses":1234,"documents":5}
+    $ curl -s localhost:8000/api/ask -H 'content-type: application/json' \\
+        -d '{"question": "谁牵头企业开办一网通办？"}'
+    {"question":"谁牵头企业开办一网通办？","answer":"由市市场监管局牵头，…","results":[…]}
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from qa.answer import Answerer
+from qa.library import open_library
+from service.errors import install_error_handlers
+from service.files import DocumentFiles
+from service.routes import ask, chat, documents, health, tasks, web, webhook
+from service.settings import Settings, get_settings
+from service.state import ServiceState
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """政策文件问答：每个回答都引用条款原文、牵头单位、责任单位和完成时限。
+
+Semantic search and question answering over Chinese policy documents. Every answer cites the
+clause (document, number path, character span) with its lead units, other units and deadline.
+Writes (`POST`/`DELETE /api/documents`) need `Authorization: Bearer <admin token>`.
+"""
+
+
+def open_state(settings: Settings) -> ServiceState:
+    """Load the index (building it from the corpus and uploads on first run) and the answerer.
+
+    Raises:
+        PolicyQAError: the index cannot be loaded and the documents cannot be read.
+    """
+    files = DocumentFiles(settings.corpus_paths, settings.upload_dir)  # creates the upload folder
+    index = open_library(settings.index_dir, settings.source_paths, embedder_name=settings.embedder)
+    log.info("index ready: %s", index)
+    return ServiceState(settings=settings, index=index, answerer=Answerer(index), files=files)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service application; the index is opened when the app starts (its lifespan).
+
+    Args:
+        settings: configuration; default :func:`service.settings.get_settings` (environment).
+
+    Returns:
+        The FastAPI app. ``app.state.service`` holds the :class:`ServiceState` once started.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.service = await run_in_threadpool(open_state, settings)
+        try:
+            yield
+        finally:
+            app.state.service = None
+
+    app = FastAPI(
+        title="policy-qa 政策文件问答",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = None
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    install_error_handlers(app)
+    for module in (health, ask, tasks, documents, chat, webhook, web):
+        app.include_router(module.router)
+    web.mount_static(app)
+    return app

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per surface: health, ask/search, tasks, documents, chat, webhook, web."""

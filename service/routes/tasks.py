@@ -1,0 +1,86 @@
+"""``GET /api/tasks``: the task ledger (任务台账) with the CLI's filters, as JSON, CSV or Excel."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from corpus.export import to_csv_bytes, write_xlsx
+from corpus.ledger import TaskFilter, task_record
+from corpus.model import Clause
+from service.errors import http_error
+from service.schemas import TaskFormat
+from service.state import State
+
+router = APIRouter(prefix="/api", tags=["tasks"])
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Name of a downloaded ledger, without suffix.
+EXPORT_NAME = "任务台账"
+
+
+def attachment(filename: str, ascii_fallback: str) -> str:
+    """A Content-Disposition value that keeps a Chinese file name (RFC 6266 / RFC 5987).
+
+    Example:
+        >>> attachment("任务台账.csv", "tasks.csv")
+        'attachment; filename="tasks.csv"; filename*=UTF-8\\'\\'%E4%BB%BB%E5%8A%A1%E5%8F%B0%E8%B4%A6.csv'
+    """
+    return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def select_tasks(clauses: tuple[Clause, ...], task_filter: TaskFilter) -> list[Clause]:
+    """Task clauses that pass ``task_filter``, in index (document) order."""
+    return [c for c in clauses if c.is_task and task_filter.matches(c)]
+
+
+@router.get("/tasks", summary="任务台账 / task ledger")
+def tasks(
+    state: State,
+    unit: Annotated[str | None, Query(description="单位（牵头或配合，支持简称）/ unit, alias-aware")] = None,
+    lead_only: Annotated[bool, Query(description="仅牵头 / only tasks the unit leads")] = False,
+    due_before: Annotated[str | None, Query(description="截止不晚于 YYYY-MM-DD")] = None,
+    due_after: Annotated[str | None, Query(description="截止不早于 YYYY-MM-DD")] = None,
+    ongoing: Annotated[bool, Query(description="仅持续推进 / only ongoing tasks")] = False,
+    source: Annotated[str | None, Query(description="文件名 / document file name")] = None,
+    format: Annotated[TaskFormat, Query(description="json, csv or xlsx")] = "json",
+) -> Any:
+    """Task clauses with their units and deadlines; every given filter must hold.
+
+    ``format=json`` returns ``{"count", "tasks": [...]}`` (ledger records); ``csv`` (UTF-8 with
+    BOM, opens in Excel) and ``xlsx`` are downloads named 任务台账.csv / 任务台账.xlsx.
+    """
+    flt = TaskFilter(
+        unit=unit or None,
+        lead_only=lead_only,
+        due_before=due_before or None,
+        due_after=due_after or None,
+        ongoing=ongoing,
+        source=source or None,
+    )
+    with state.reading() as index:
+        known = state.sources()
+        if flt.source and flt.source not in known:
+            raise http_error(
+                404, f"找不到文件 {flt.source}", f"no document {flt.source!r}; indexed: {', '.join(known)}"
+            )
+        records = [task_record(c) for c in select_tasks(index.clauses, flt)]
+    if format == "csv":
+        return Response(
+            to_csv_bytes(records),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": attachment(f"{EXPORT_NAME}.csv", "tasks.csv")},
+        )
+    if format == "xlsx":
+        buf = io.BytesIO()
+        write_xlsx(records, buf)
+        return Response(
+            buf.getvalue(),
+            media_type=XLSX_TYPE,
+            headers={"Content-Disposition": attachment(f"{EXPORT_NAME}.xlsx", "tasks.xlsx")},
+        )
+    return {"count": len(records), "tasks": records}

@@ -1,0 +1,95 @@
+"""Request bodies of the JSON API, validated at the boundary with bilingual messages."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from corpus.errors import InvalidQueryError
+from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, validate_question
+
+
+def checked_question(value: str) -> str:
+    """``value`` if it is a question the answerer accepts.
+
+    Raises:
+        ValueError: empty, whitespace-only or over 512 characters (bilingual message), so
+            pydantic reports it as a 422.
+    """
+    try:
+        validate_question(value)
+    except InvalidQueryError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+class AskRequest(BaseModel):
+    """``POST /api/ask`` body.
+
+    Attributes:
+        question: the question, 1..512 characters after stripping spaces.
+        top_k: how many cited clauses to return (a list question returns every matching task).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"question": "谁牵头企业开办一网通办？", "top_k": 5}]},
+    )
+
+    question: str = Field(description=f"问题，不超过 {MAX_QUESTION_CHARS} 字 / the question")
+    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K, description="返回条款数 / clauses to cite")
+
+    @field_validator("question")
+    @classmethod
+    def _check_question(cls, value: str) -> str:
+        return checked_question(value)
+
+
+class ChatMessage(BaseModel):
+    """One message of an OpenAI chat request; ``content`` is text or a list of content parts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text: the string, or its text parts joined."""
+        if isinstance(self.content, str):
+            return self.content
+        parts = self.content or []
+        return "".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
+
+
+class ChatRequest(BaseModel):
+    """``POST /v1/chat/completions`` body (the OpenAI fields this service uses; others are ignored).
+
+    Attributes:
+        model: any name; replies report the configured model name.
+        messages: the conversation; the last user message is the question.
+        stream: reply as server-sent events.
+        top_k: citations in the reply (an extension; OpenAI clients send it via ``extra_body``).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = "policy-qa"
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K)
+
+    def question(self) -> str:
+        """The last user message's text.
+
+        Raises:
+            InvalidQueryError: no user message, or the question is empty or too long.
+        """
+        for message in reversed(self.messages):
+            if message.role == "user":
+                return validate_question(message.text())
+        raise InvalidQueryError("对话中没有用户消息 / the conversation has no user message")
+
+
+SearchModeParam = Literal["bm25", "dense", "hybrid"]
+TaskFormat = Literal["json", "csv", "xlsx"]

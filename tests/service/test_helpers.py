@@ -1,0 +1,107 @@
+"""Small pure helpers of the service: reply text, file names, error details, download names, CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.cli import main
+from service.errors import bilingual, validation_detail
+from service.files import safe_name
+from service.replies import citation_line, excerpt, reply_text
+from service.routes.tasks import attachment
+
+RESULT = {
+    "title": "某市实施方案", "path": "二、(三)", "text": "推进  企业开办\n一网通办。", "source": "a.txt"
+}
+
+
+def test_excerpt_flattens_and_cuts() -> None:
+    assert excerpt("一 二\n三") == "一 二 三"
+    assert excerpt("政" * 100, limit=10) == "政" * 9 + "…"
+
+
+def test_citation_line() -> None:
+    assert citation_line(2, RESULT) == "[2] 《某市实施方案》 二、(三)：推进 企业开办 一网通办。（a.txt）"
+    assert citation_line(1, {**RESULT, "path": ""}).startswith("[1] 《某市实施方案》：")
+
+
+def test_reply_text() -> None:
+    record: dict[str, Any] = {"answer": "由市商务局牵头。", "no_answer": False, "results": [RESULT] * 7}
+    text = reply_text(record, max_citations=3)
+    answer, citations = text.split("\n\n")
+    assert answer == "由市商务局牵头。"
+    lines = citations.splitlines()
+    assert [line[:3] for line in lines[:3]] == ["[1]", "[2]", "[3]"]
+    assert lines[3] == "……另有 4 条，完整清单见任务台账（/api/tasks）。"
+    assert reply_text({"answer": "未找到相关条款", "no_answer": True, "results": []}) == "未找到相关条款"
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [("方案.docx", "方案.docx"), ("C:\\docs\\方案 (1).docx", "方案 (1).docx"), ("/tmp/x/a.txt", "a.txt"),
+     ("  b.pdf ", "b.pdf")],
+)
+def test_safe_name_keeps_the_last_part(raw: str, name: str) -> None:
+    assert safe_name(raw) == name
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "   ", ".env", "../", "a\x00.txt", "a<b>.txt", 'a".txt', "a|b.txt", "x" * 300]
+)
+def test_safe_name_rejects(raw: str) -> None:
+    with pytest.raises(ValueError):
+        safe_name(raw)
+
+
+def test_validation_detail_is_bilingual() -> None:
+    errors = [
+        {"type": "missing", "loc": ("body", "question"), "msg": "Field required"},
+        {
+            "type": "value_error",
+            "loc": ("body", "question"),
+            "msg": "Value error, 问题不能为空 / question must not be empty",
+        },
+        {"type": "json_invalid", "loc": ("body", 3), "msg": "JSON decode error"},
+        {"type": "something_new", "loc": ("query", "x"), "msg": "odd"},
+    ]
+    assert validation_detail(errors).split("; ") == [
+        bilingual("question：缺少必填字段", "question: Field required"),
+        "问题不能为空 / question must not be empty",
+        bilingual("请求体不是有效的 JSON", "request body is not valid JSON (JSON decode error)"),
+        bilingual("query.x：请求参数无效", "query.x: odd"),
+    ]
+
+
+def test_attachment_keeps_the_chinese_name() -> None:
+    value = attachment("任务台账.xlsx", "tasks.xlsx")
+    assert value == (
+        "attachment; filename=\"tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%8F%B0%E8%B4%A6.xlsx"
+    )
+
+
+def test_serve_command_runs_uvicorn_with_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
+    (call,) = calls
+    assert call["host"] == "0.0.0.0" and call["port"] == 8123
+    assert call["app"].title.startswith("policy-qa")
+
+
+def test_serve_refuses_unsafe_production_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.settings import get_settings
+
+    monkeypatch.setenv("POLICYQA_ENVIRONMENT", "production")
+    monkeypatch.delenv("POLICYQA_ADMIN_TOKEN", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["serve"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert "refusing to start in production" in capsys.readouterr().err
