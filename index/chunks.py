@@ -38,9 +38,24 @@ class Chunk:
     text: str
 
 
-def indexed_prefix(clause: Clause) -> str:
-    """The heading path a clause's chunks start with: "一、… / (二)…", or "" at top level."""
-    return " / ".join(h for h in clause.headings if h)
+#: What stands before a chunk's text: nothing, the heading path, or the (sub-)document title
+#: and the heading path. The evaluation chooses (docs/evaluation.md).
+PREFIXES: tuple[str, ...] = ("none", "headings", "title+headings")
+DEFAULT_PREFIX = "title+headings"
+
+
+def indexed_prefix(clause: Clause, prefix: str = DEFAULT_PREFIX) -> str:
+    """The context a clause's chunks start with: "一、… / (二)…", optionally after the title.
+
+    Raises:
+        ValueError: ``prefix`` is not one of :data:`PREFIXES`.
+    """
+    if prefix not in PREFIXES:
+        raise ValueError(f"prefix must be one of {', '.join(PREFIXES)}; got {prefix!r}")
+    parts = [h for h in clause.headings if h] if prefix != "none" else []
+    if prefix == "title+headings" and clause.title:
+        parts.insert(0, clause.title)
+    return " / ".join(parts)
 
 
 def split_sentences(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
@@ -68,15 +83,17 @@ def split_sentences(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
     return pieces
 
 
-def chunk_clause(clause: Clause, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+def chunk_clause(clause: Clause, max_chars: int = MAX_CHUNK_CHARS, prefix: str = DEFAULT_PREFIX) -> list[Chunk]:
     """The chunks indexed for ``clause``: one, or several when its text exceeds ``max_chars``."""
-    prefix = indexed_prefix(clause)
+    context = indexed_prefix(clause, prefix)
     return [
-        Chunk(f"{clause.id}#{n}", clause.id, f"{prefix} {piece}" if prefix else piece)
+        Chunk(f"{clause.id}#{n}", clause.id, f"{context} {piece}" if context else piece)
         for n, piece in enumerate(split_sentences(clause.text, max_chars))
     ]
 
 
-def chunk_clauses(clauses: Iterable[Clause], max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+def chunk_clauses(
+    clauses: Iterable[Clause], max_chars: int = MAX_CHUNK_CHARS, prefix: str = DEFAULT_PREFIX
+) -> list[Chunk]:
     """Chunks of every clause, in clause order."""
-    return [chunk for clause in clauses for chunk in chunk_clause(clause, max_chars)]
+    return [chunk for clause in clauses for chunk in chunk_clause(clause, max_chars, prefix)]

@@ -124,16 +124,18 @@ class HybridIndex:
         *,
         params: IndexParams = DEFAULT_PARAMS,
         progress: bool = True,
+        cache: EmbeddingCache | None = None,
     ) -> HybridIndex:
         """Index ``clauses`` into directory ``path`` (atomically replacing an index there).
 
-        Embeddings of chunk texts already in the index at ``path`` (same embedder) are reused.
+        Embeddings of chunk texts already in ``cache`` (default: the index at ``path``, same
+        embedder) are reused.
 
         Raises:
             ValueError: clause ids repeat.
             IndexStateError: ``path`` exists and is not an index directory.
         """
-        built = build_index(clauses, embedder, tokenizer, Path(path), params=params, progress=progress)
+        built = build_index(clauses, embedder, tokenizer, Path(path), params=params, progress=progress, cache=cache)
         return cls(built, tokenizer, embedder)
 
     @classmethod

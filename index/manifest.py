@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import IndexStateError
+from index.chunks import DEFAULT_PREFIX
 from index.files import read_json, write_json
 
 #: Bumped whenever the directory layout or a file format changes; older indexes are refused.
@@ -43,6 +44,7 @@ class IndexParams:
     Attributes:
         k1, b, epsilon: BM25 parameters (see :class:`index.bm25.BM25Index`).
         max_chunk_chars: clauses longer than this are split at sentence ends.
+        prefix: context indexed before each chunk: "none", "headings" or "title+headings".
         flat_threshold, hnsw_m, ef_construction, ef_search, ivf_threshold, nprobe: FAISS
             parameters (see :class:`index.dense.DenseStore`).
     """
@@ -51,6 +53,7 @@ class IndexParams:
     b: float = 0.75
     epsilon: float = 0.25
     max_chunk_chars: int = 400
+    prefix: str = DEFAULT_PREFIX
     flat_threshold: int = 50_000
     hnsw_m: int = 32
     ef_construction: int = 80

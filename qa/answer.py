@@ -17,7 +17,8 @@ from typing import Any
 
 from corpus.errors import InvalidQueryError
 from corpus.ledger import TaskFilter, task_record
-from corpus.model import Clause, FieldSource
+from corpus.model import Clause, ClauseKind, FieldSource
+from index.fusion import Norm
 from index.hybrid import FusionName, Hit, HybridIndex, SearchMode
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
@@ -36,22 +37,27 @@ class RankingParams:
         mode: retrieval mode of the index ("hybrid" by default).
         fusion: "rrf" or "weighted".
         weights: (bm25, dense) fusion weights, None for equal.
+        norm: score normalisation of the weighted fusion, "minmax" or "zscore".
         depth: candidates taken from the index before re-ordering.
         place_boost: factor for clauses of documents the question's place names point to.
         unit_boost: factor for clauses whose units include a unit the question names.
         field_boost: factor for clauses carrying the field a who/when question asks for.
-        min_similarity: below this dense similarity (and with no BM25 match in the top
-            results) the answer is "未找到相关条款".
+        structural_penalty: factor for headings that only name their sub-clauses' kind
+            ("1.落实举措。", "2.评估目标。"): they hold no content of their own.
+        min_similarity: when no clause is at least this similar to the question (cosine of the
+            embeddings), the answer is "未找到相关条款".
     """
 
     mode: SearchMode = "hybrid"
-    fusion: FusionName = "rrf"
-    weights: tuple[float, float] | None = None
+    fusion: FusionName = "weighted"
+    weights: tuple[float, float] | None = (0.3, 0.7)
+    norm: Norm = "zscore"
     depth: int = 50
     place_boost: float = 1.5
     unit_boost: float = 1.3
     field_boost: float = 1.2
-    min_similarity: float = 0.0
+    structural_penalty: float = 0.3
+    min_similarity: float = 0.875
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,7 @@ class Result:
     clause: Clause
     score: float
     highlights: tuple[tuple[int, int], ...] = ()
+    similarity: float | None = None  # cosine similarity of question and clause, when the dense side found it
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,14 +154,16 @@ class Answerer:
     def _search(self, intent: QuestionIntent, top_k: int) -> Answer:
         p = self.params
         hits = self.index.search(
-            intent.question, mode=p.mode, top_k=max(top_k, p.depth), fusion=p.fusion, weights=p.weights
+            intent.question, mode=p.mode, top_k=max(top_k, p.depth), fusion=p.fusion, weights=p.weights,
+            norm=p.norm,
         )
         ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])[:top_k]
-        if not ranked or self._irrelevant(ranked[0][0]):
+        if not ranked or self._irrelevant(hits):
             return Answer(intent.question, intent, NO_ANSWER, (), True)
         tokenizer = self.index.tokenizer
         results = tuple(
-            Result(h.clause, s, highlight_spans(tokenizer, intent.question, h.clause.text)) for h, s in ranked
+            Result(h.clause, s, highlight_spans(tokenizer, intent.question, h.clause.text), h.dense_score)
+            for h, s in ranked
         )
         best = results[0].clause
         return Answer(intent.question, intent, answer_sentence(best, intent.kind), results, False)
@@ -170,11 +179,14 @@ class Answerer:
             score *= p.unit_boost
         if (intent.wants_units and clause.lead_units) or (intent.wants_deadline and clause.deadline):
             score *= p.field_boost
+        if clause.kind == ClauseKind.HEADING and not clause.is_task:
+            score *= p.structural_penalty
         return score
 
-    def _irrelevant(self, hit: Hit) -> bool:
-        similarity = hit.dense_score
-        return similarity is not None and similarity < self.params.min_similarity and hit.bm25_rank is None
+    def _irrelevant(self, hits: Sequence[Hit]) -> bool:
+        """True when even the closest clause is less similar to the question than the threshold."""
+        best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
+        return best is not None and best < self.params.min_similarity
 
 def highlight_spans(tokenizer: Callable[[str], list[str]], question: str, text: str) -> tuple[tuple[int, int], ...]:
     """Spans in ``text`` of the question's content words (two characters or more), longest first.
@@ -213,6 +225,7 @@ def result_record(result: Result) -> dict[str, Any]:
     """The JSON record of one cited clause (the ledger record plus score and highlights)."""
     record = task_record(result.clause)
     record["score"] = round(result.score, 6)
+    record["similarity"] = None if result.similarity is None else round(result.similarity, 6)
     record["highlights"] = [list(span) for span in result.highlights]
     record["deadline_inherited"] = result.clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN)
     return record

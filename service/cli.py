@@ -143,6 +143,48 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("eval")
+def _eval(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from eval.evaluate import evaluate, write_runs
+    from eval.judged import DEFAULT_SET, load_questions
+    from eval.metrics import score
+    from eval.report import summary_table, write_report
+    from eval.threshold import choose, sweep, sweep_table, with_threshold
+    from eval.variants import DEFAULT_VARIANT, variants_by_name
+
+    questions = load_questions(Path(args.set) if args.set else DEFAULT_SET)
+    names = [n for part in args.modes for n in part.split(",") if n] if args.modes else []
+    try:
+        variants = variants_by_name(names or None)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.url:  # the no-answer threshold is swept separately, so runs never refuse
+        variants = [replace(v, ranking=replace(v.ranking, min_similarity=0.0)) for v in variants]
+    out = Path(args.out)
+    result = evaluate(questions, variants, Path(args.work_dir), url=args.url, top_k=args.top_k)
+    write_runs(result, out)
+    marked = DEFAULT_VARIANT if DEFAULT_VARIANT in result.scores else None
+    notes = ""
+    if marked:
+        points = sweep(questions, result.outputs[marked])
+        chosen = choose(points)
+        notes = f"## No-answer threshold ({marked})\n\n" + sweep_table(points, chosen)
+        print(f"no-answer threshold for {marked}: {chosen.threshold:.3f} "
+              f"(refuses {chosen.noanswer_acc:.0%} of unanswerable, {chosen.false_noanswer:.1%} of answerable)")
+        product = next(v for v in variants_by_name([marked]))
+        threshold = product.ranking.min_similarity
+        name = f"{marked} @ {threshold}"
+        result.outputs[name] = with_threshold(result.outputs[marked], threshold)
+        result.scores[name] = score(questions, result.qrels, result.outputs[name], result.clauses)
+    report = write_report(result.scores, out, "policy-qa relevance evaluation", marked, notes)
+    print(summary_table(result.scores, marked))
+    print(f"report: {report}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
@@ -189,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="interface to listen on (default: POLICYQA_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: POLICYQA_PORT or 8000)")
+
+    ev = sub.add_parser("eval", help="offline relevance evaluation on a judged question set")
+    ev.add_argument("--set", help="judged questions (JSONL; default: the bundled set)")
+    ev.add_argument("--modes", nargs="*", help="variants to run (default: all), e.g. bm25 hybrid-rrf")
+    ev.add_argument("--url", help="evaluate a running service through its /api/ask instead")
+    ev.add_argument("--out", default="var/eval/out", help="where runs, report and plots go")
+    ev.add_argument("--work-dir", default="var/eval", help="where the variants' indexes are built")
+    ev.add_argument("--top-k", type=int, default=10)
     return parser
 
 

@@ -62,6 +62,22 @@ class EmbeddingCache:
         for offset, key in enumerate(fresh):
             self._rows[key] = start + offset
 
+    def merge(self, other: EmbeddingCache) -> None:
+        """Add the entries of ``other`` (same embedder) that this cache lacks.
+
+        Raises:
+            ValueError: ``other`` holds another embedder's vectors.
+        """
+        if other.embedder_id != self.embedder_id or other.dim != self.dim:
+            raise ValueError(f"cannot merge {other.embedder_id!r} vectors into a {self.embedder_id!r} cache")
+        fresh = [(k, r) for k, r in other._rows.items() if k not in self._rows]
+        if not fresh:
+            return
+        start = len(self._vectors)
+        self._vectors = np.concatenate([self._vectors, other._vectors[[r for _, r in fresh]]])
+        for offset, (key, _) in enumerate(fresh):
+            self._rows[key] = start + offset
+
     def restricted_to(self, texts: Sequence[str]) -> EmbeddingCache:
         """A copy holding only the entries of ``texts`` (drops vectors no chunk uses any more)."""
         keep = sorted({self._rows[k] for k in map(text_key, texts) if k in self._rows})

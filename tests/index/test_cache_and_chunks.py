@@ -48,14 +48,15 @@ def test_short_clause_is_one_chunk_with_heading_path() -> None:
     (chunk,) = chunk_clause(clause)
     assert chunk.id == f"{clause.id}#0"
     assert chunk.clause_id == clause.id
-    assert chunk.text == "一、优化营商环境 / (一)企业开办 推进企业开办。"
-    assert chunk_clause(make_clause("推进。"))[0].text == "推进。"
+    assert chunk.text == "测试方案 / 一、优化营商环境 / (一)企业开办 推进企业开办。"  # title first
+    assert chunk_clause(clause, prefix="headings")[0].text == "一、优化营商环境 / (一)企业开办 推进企业开办。"
+    assert chunk_clause(clause, prefix="none")[0].text == "推进企业开办。"
 
 
 def test_long_clause_splits_at_sentence_ends_and_keeps_its_id() -> None:
     text = "推进企业开办全程网上办理。" * 20 + "压缩审批时间；" * 30  # 260 + 210 chars
     clause = make_clause(text, headings=["一、总体要求"])
-    chunks = chunk_clause(clause, max_chars=200)
+    chunks = chunk_clause(clause, max_chars=200, prefix="headings")
     assert [c.id for c in chunks] == [f"{clause.id}#{i}" for i in range(len(chunks))]
     assert {c.clause_id for c in chunks} == {clause.id}
     pieces = [c.text.removeprefix("一、总体要求 ") for c in chunks]

