@@ -5,8 +5,8 @@ Example:
     $ curl -s localhost:8000/healthz
     {"status":"ok","clauses":1234,"documents":5}
     $ curl -s localhost:8000/api/ask -H 'content-type: application/json' \\
-        -d '{"question": "谁牵头企业开办一网通办？"}'
-    {"question":"谁牵头企业开办一网通办？","answer":"由市市场监管局牵头，…","results":[…]}
+        -d '{"question": "岳阳片区谁牵头企业开办一网通办？"}'
+    {"question":"岳阳片区谁牵头企业开办一网通办？","answer":"由市市场监管局牵头，…","results":[…]}
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         units, other units, deadline as written and as a date, and the score.
 
         Args:
-            question: the question in Chinese, e.g. "谁牵头企业开办一网通办？" (at most 512 characters).
+            question: the question in Chinese, e.g. "岳阳片区谁牵头企业开办一网通办？" (at most 512 characters).
             top_k: how many clauses to cite, 1..50 (a "…的任务有哪些" question lists every match).
         """
         try:

@@ -34,7 +34,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"question": "谁牵头企业开办一网通办？", "top_k": 5}]},
+        json_schema_extra={"examples": [{"question": "岳阳片区谁牵头企业开办一网通办？", "top_k": 5}]},
     )
 
     question: str = Field(description=f"问题，不超过 {MAX_QUESTION_CHARS} 字 / the question")

@@ -76,7 +76,7 @@ def test_ask_shows_unit_and_deadline_and_opens_the_document(page: Page, live_ser
     dialogs = _dialogs(page)
     page.goto(live_server)
     expect(page).to_have_title("政策文件问答")
-    _ask(page, "谁牵头企业开办一网通办？")
+    _ask(page, "岳阳片区谁牵头企业开办一网通办？")
 
     card = page.locator(".card").first
     expect(card.locator(".badge-lead")).to_contain_text("市市场监管局")

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openai import OpenAI
 
-QUESTION = "谁牵头企业开办一网通办？"
+QUESTION = "岳阳片区谁牵头企业开办一网通办？"
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_sse_wire_format(client: TestClient) -> None:
 
 
 def test_content_parts_are_read_as_text(client: TestClient) -> None:
-    parts = [{"type": "text", "text": "谁牵头企业开办"}, {"type": "text", "text": "一网通办？"}]
+    parts = [{"type": "text", "text": "岳阳片区谁牵头企业开办"}, {"type": "text", "text": "一网通办？"}]
     response = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]})
     assert response.status_code == 200
     assert "市市场监管局" in response.json()["choices"][0]["message"]["content"]

@@ -60,7 +60,7 @@ def test_mcp_tools_over_stdio(built_index: Path, tmp_path: Path) -> None:
                 schema["properties"]
             )
 
-            question = {"question": "谁牵头企业开办一网通办？", "top_k": 2}
+            question = {"question": "岳阳片区谁牵头企业开办一网通办？", "top_k": 2}
             answer = await session.call_tool("search_policy", question)
             assert not answer.is_error
             record = _structured(answer)

@@ -34,7 +34,7 @@ SAMPLE = {
     "conversationTitle": "政策问答测试群",
     "isInAtList": True,
     "sessionWebhook": "https://example.invalid/robot/sendBySession?session=xxxxx",
-    "text": {"content": " 谁牵头企业开办一网通办？"},
+    "text": {"content": " 岳阳片区谁牵头企业开办一网通办？"},
     "msgtype": "text",
 }
 
