@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from qa.answer import Answerer
@@ -68,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.service = None
 
-    app = FastAPI(
+    # FastAPIOffline serves the Swagger UI / ReDoc assets from the package, not a CDN, so
+    # /docs works on a network with no way out.
+    app = FastAPIOffline(
         title="policy-qa 政策文件问答",
         version="0.1.0",
         description=DESCRIPTION,

@@ -50,3 +50,11 @@ def test_unknown_route_is_a_bilingual_404(client: TestClient) -> None:
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json()["detail"] == "找不到资源 / Not Found"
+
+
+def test_openapi_docs_need_no_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn.jsdelivr.net" not in page.text and "unpkg.com" not in page.text
+    scripts = re.findall(r'src="([^"]+\.js)"', page.text)
+    assert scripts and all(client.get(src).status_code == 200 for src in scripts)
