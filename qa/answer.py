@@ -129,7 +129,8 @@ class Answerer:
             tasks = [c for c in tasks if c.source in intent.sources] or tasks
         ranked = self._rank_tasks(intent.question, tasks)[:MAX_LIST_RESULTS]
         what = f"{'、'.join(intent.units)}{'牵头的' if intent.lead_only else '相关的'}" if intent.units else ""
-        results = tuple(Result(c, s, highlight_spans(self.index.tokenizer, intent.question, c.text)) for c, s in ranked)
+        terms = question_terms(self.index.tokenizer, intent.question)
+        results = tuple(Result(c, s, term_spans(terms, c.text)) for c, s in ranked)
         return Answer(intent.question, intent, list_sentence(len(tasks), what), results, not tasks)
 
     def _matches(self, intent: QuestionIntent, clause: Clause) -> bool:
@@ -160,11 +161,8 @@ class Answerer:
         ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])[:top_k]
         if not ranked or self._irrelevant(hits):
             return Answer(intent.question, intent, NO_ANSWER, (), True)
-        tokenizer = self.index.tokenizer
-        results = tuple(
-            Result(h.clause, s, highlight_spans(tokenizer, intent.question, h.clause.text), h.dense_score)
-            for h, s in ranked
-        )
+        terms = question_terms(self.index.tokenizer, intent.question)
+        results = tuple(Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score) for h, s in ranked)
         best = results[0].clause
         return Answer(intent.question, intent, answer_sentence(best, intent.kind), results, False)
 
@@ -195,8 +193,18 @@ def highlight_spans(tokenizer: Callable[[str], list[str]], question: str, text: 
         >>> highlight_spans(Tokenizer(), "企业开办一网通办", "推进企业开办“一网通办”")
         ((2, 6), (7, 11))
     """
+    return term_spans(question_terms(tokenizer, question), text)
+
+
+def question_terms(tokenizer: Callable[[str], list[str]], question: str) -> tuple[str, ...]:
+    """The question's content words of two characters or more, longest first."""
+    return tuple(sorted({t for t in tokenizer(question) if len(t) >= 2}, key=len, reverse=True))
+
+
+def term_spans(terms: Sequence[str], text: str) -> tuple[tuple[int, int], ...]:
+    """Non-overlapping spans of ``terms`` in ``text`` (earlier terms win), in text order."""
     spans: list[tuple[int, int]] = []
-    for term in sorted({t for t in tokenizer(question) if len(t) >= 2}, key=len, reverse=True):
+    for term in terms:
         for m in re.finditer(re.escape(term), text):
             if not any(s < m.end() and m.start() < e for s, e in spans):
                 spans.append((m.start(), m.end()))
