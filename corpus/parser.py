@@ -227,6 +227,8 @@ class _Builder:
                 rank = same.rank
         self._pop_to(rank)
         body_start = start + _skip_spaces(raw, marker.length)
+        if not raw[body_start - start :].strip():  # a bare "三、": the marker is all the text there is
+            body_start = start
         node = self._new_node(marker, rank, raw[body_start - start :], body_start, end)
         self.stack.append(node)
 

@@ -120,7 +120,8 @@ def read_question(question: str, vocab: QuestionVocabulary, today: date | None =
     lead_only = bool(units) and bool(re.search(r"牵头(?:的|负责)?(?:任务|工作|事项|措施|哪些|有)", folded))
     due_before = _due_before(folded, today or date.today())
     ongoing = bool(_ONGOING.search(folded)) and bool(_LIST.search(folded))
-    if _LIST.search(folded) and (units or due_before or ongoing):
+    listing = _LIST.search(folded) or re.search(r"要完成的|到期的|应完成的", folded)
+    if listing and (units or due_before or ongoing):
         kind: Kind = "list"
     elif wants_units:
         kind = "who"

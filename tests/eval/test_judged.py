@@ -54,3 +54,11 @@ def test_trec_files(tmp_path: Path) -> None:
     assert (tmp_path / "qrels.txt").read_text().splitlines() == ["q1 0 c1 2", "q1 0 c2 1"]
     write_trec_run({"q1": {"c2": 0.5, "c1": 0.9}}, tmp_path / "run.trec", tag="sys")
     assert (tmp_path / "run.trec").read_text().splitlines() == ["q1 Q0 c1 1 0.900000 sys", "q1 Q0 c2 2 0.500000 sys"]
+
+
+def test_committed_trec_qrels_match_the_parse(tmp_path: Path) -> None:
+    """eval/data/qrels.txt is the set's relevance in TREC form for the current parse; regenerate it with
+    write_trec_qrels(resolve_qrels(...)) when the parser changes clause ids."""
+    fresh = tmp_path / "qrels.txt"
+    write_trec_qrels(resolve_qrels(load_questions(DEFAULT_SET), read_clauses([BUNDLED_CORPUS_DIR])), fresh)
+    assert fresh.read_text() == (DEFAULT_SET.parent / "qrels.txt").read_text()

@@ -65,3 +65,5 @@ def test_time_filters(vocab: QuestionVocabulary) -> None:
     today = date(2021, 3, 1)
     assert read_question("今年年底前要完成的任务有哪些", vocab, today=today).due_before == "2021-12-31"
     assert read_question("持续推进的任务有哪些", vocab).ongoing
+    intent = read_question("今年年底前要完成的", vocab, today=today)  # no "有哪些": still a list
+    assert intent.kind == "list" and intent.due_before == "2021-12-31"
