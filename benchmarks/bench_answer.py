@@ -43,7 +43,7 @@ def main() -> None:
     print(f"{len(every)} answers ({len(questions)} questions x {args.rounds})")
     print("| question kind | answers | p50 ms | p95 ms |")
     print("|---|---:|---:|---:|")
-    for kind, values in sorted(by_kind.items()) + [("all", every)]:
+    for kind, values in [*sorted(by_kind.items()), ("all", every)]:
         q = statistics.quantiles(values, n=20)
         print(f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {q[18]:.1f} |")
     print(f"max RSS: {rss_mb:.0f} MB")
