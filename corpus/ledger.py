@@ -54,6 +54,23 @@ class TaskFilter:
         if self.lead_only and not self.unit:
             raise InvalidQueryError("lead_only needs a unit to filter on")
 
+    @classmethod
+    def from_form(
+        cls,
+        unit: str | None = None,
+        lead_only: bool = False,
+        due_before: str | None = None,
+        due_after: str | None = None,
+        ongoing: bool = False,
+        source: str | None = None,
+    ) -> TaskFilter:
+        """A filter from form-like input, where an empty string means "not given".
+
+        Raises:
+            InvalidQueryError: a date is not ISO, or lead_only is set without a unit.
+        """
+        return cls(unit or None, lead_only, due_before or None, due_after or None, ongoing, source or None)
+
     def matches(self, clause: Clause) -> bool:
         """True when the clause passes every filter."""
         if self.source and clause.source != self.source:

@@ -136,14 +136,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             source: only this document (its file name).
         """
         try:
-            flt = TaskFilter(
-                unit=unit or None,
-                lead_only=lead_only,
-                due_before=due_before or None,
-                due_after=due_after or None,
-                ongoing=ongoing,
-                source=source or None,
-            )
+            flt = TaskFilter.from_form(unit, lead_only, due_before, due_after, ongoing, source)
             return await anyio.to_thread.run_sync(library.list_tasks, flt)
         except PolicyQAError as exc:
             raise ToolError(str(exc)) from exc

@@ -54,14 +54,7 @@ def tasks(
     ``format=json`` returns ``{"count", "tasks": [...]}`` (ledger records); ``csv`` (UTF-8 with
     BOM, opens in Excel) and ``xlsx`` are downloads named 任务台账.csv / 任务台账.xlsx.
     """
-    flt = TaskFilter(
-        unit=unit or None,
-        lead_only=lead_only,
-        due_before=due_before or None,
-        due_after=due_after or None,
-        ongoing=ongoing,
-        source=source or None,
-    )
+    flt = TaskFilter.from_form(unit, lead_only, due_before, due_after, ongoing, source)
     with state.reading() as index:
         known = state.sources()
         if flt.source and flt.source not in known:
