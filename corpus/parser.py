@@ -119,6 +119,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
     title_blocks = _find_title_blocks(lines)
     builder = _Builder(source, doc_year)
     doc_title: str | None = None
+    known_units = _known_units(text) if title_blocks else set()  # read once, used by every plan title
     i = 0
     while i < len(lines):
         start, _end, raw = lines[i]
@@ -127,7 +128,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
             title = "".join(lines[k][2].strip() for k in range(i, last + 1))
             if doc_title is None and not builder.nodes:
                 doc_title = title
-            builder.start_plan(title, known_units=_known_units(text))
+            builder.start_plan(title, known_units=known_units)
             i = last + 1
             continue
         folded = fold(raw)

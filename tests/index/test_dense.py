@@ -33,6 +33,13 @@ def test_flat_equals_numpy_brute_force() -> None:
         np.testing.assert_allclose([s for _, s in hits], vectors[want] @ q, atol=1e-5)
 
 
+def _recall_at_10(found: list[list[tuple[str, float]]], expected: np.ndarray) -> float:
+    """Mean share of the true top 10 that the store returned."""
+    return float(np.mean([
+        len({int(i) for i, _ in hits} & set(want)) / 10 for hits, want in zip(found, expected.tolist(), strict=True)
+    ]))
+
+
 def test_hnsw_above_threshold_has_high_recall() -> None:
     rng = np.random.default_rng(1)
     vectors, queries = _unit(rng, 3000, 32), _unit(rng, 100, 32)
@@ -41,12 +48,7 @@ def test_hnsw_above_threshold_has_high_recall() -> None:
     assert store.kind == "hnsw"
     expected = _brute_force(vectors, queries, 10)
     found = store.search_many(queries, k=10)
-    recall = np.mean(
-        [
-            len({int(i) for i, _ in hits} & set(want)) / 10
-            for hits, want in zip(found, expected.tolist(), strict=True)
-        ]
-    )
+    recall = _recall_at_10(found, expected)
     assert recall >= 0.95
 
 
@@ -61,12 +63,7 @@ def test_ivf_above_its_threshold_has_high_recall_on_clustered_data(tmp_path: Pat
     assert store.kind == "ivf"
     expected = _brute_force(vectors, queries, 10)
     found = store.search_many(queries, k=10)
-    recall = np.mean(
-        [
-            len({int(i) for i, _ in hits} & set(want)) / 10
-            for hits, want in zip(found, expected.tolist(), strict=True)
-        ]
-    )
+    recall = _recall_at_10(found, expected)
     assert recall >= 0.95
     store.save(tmp_path)
     again = DenseStore.load(tmp_path)
