@@ -84,10 +84,19 @@ def _normalise(run: Run, norm: Norm) -> Run:
 
 
 def _weights(runs: Sequence[Run], weights: Sequence[float] | None) -> list[float]:
+    return run_weights(len(runs), weights)
+
+
+def run_weights(n_runs: int, weights: Sequence[float] | None) -> list[float]:
+    """The weights of ``n_runs`` runs as floats (default all 1).
+
+    Raises:
+        InvalidQueryError: not one weight per run, or a weight negative or not finite.
+    """
     if weights is None:
-        return [1.0] * len(runs)
-    if len(weights) != len(runs):
-        raise InvalidQueryError(f"need one weight per run: {len(runs)} runs, {len(weights)} weights")
+        return [1.0] * n_runs
+    if len(weights) != n_runs:
+        raise InvalidQueryError(f"need one weight per run: {n_runs} runs, {len(weights)} weights")
     if any(not math.isfinite(x) or x < 0 for x in weights):
         raise InvalidQueryError(f"weights must be finite and >= 0; got {list(weights)}")
     return [float(x) for x in weights]

@@ -83,11 +83,18 @@ class HybridIndex:
         self.tokenizer = tokenizer
         self.embedder = embedder
         self._live = _Live(built, {c.id: c for c in built.clauses})
+        self._generation = 0
 
     # Everything a search reads sits in one object, replaced by a single assignment after an
     # incremental update, so a search running meanwhile sees the old or the new index, never a mix.
     def _adopt(self, built: BuiltIndex) -> None:
         self._live = _Live(built, {c.id: c for c in built.clauses})
+        self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        """Counts the changes (uploads, deletions) since the index was opened."""
+        return self._generation
 
     @property
     def path(self) -> Path:
@@ -201,14 +208,7 @@ class HybridIndex:
             InvalidQueryError: empty query, or a parameter out of range (the message lists
                 the allowed values).
         """
-        if not query.strip():
-            raise InvalidQueryError("query is empty")
-        if mode not in MODES:
-            raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
-        if fusion not in FUSIONS:
-            raise InvalidQueryError(f"fusion must be one of {', '.join(FUSIONS)}; got {fusion!r}")
-        if top_k < 1 or depth < 1:
-            raise InvalidQueryError(f"top_k and depth must be >= 1; got top_k={top_k}, depth={depth}")
+        check_search_args(query, mode, fusion, top_k, depth)
         live = self._live
         n = top_k if mode != "hybrid" else max(top_k, depth)
         bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
@@ -221,19 +221,7 @@ class HybridIndex:
             scores = rrf([bm25_run, dense_run], k=rrf_k, weights=weights)
         else:
             scores = weighted([bm25_run, dense_run], weights=weights, norm=norm)
-        bm25_ranks = {cid: r for r, cid in enumerate(bm25_run, start=1)}
-        dense_ranks = {cid: r for r, cid in enumerate(dense_run, start=1)}
-        return [
-            Hit(
-                live.by_id[cid],
-                score,
-                bm25_ranks.get(cid),
-                dense_ranks.get(cid),
-                bm25_run.get(cid),
-                dense_run.get(cid),
-            )
-            for cid, score in list(scores.items())[:top_k]
-        ]
+        return hits_from_runs(live.by_id, scores, bm25_run, dense_run, top_k)
 
     def _bm25_run(self, bm25: BM25Index, query: str, n: int) -> Run:
         tokens = self.tokenizer(query)
@@ -286,6 +274,35 @@ class HybridIndex:
             f"HybridIndex(path={str(self.path)!r}, clauses={self.count}, "
             f"embedder={self.manifest.embedder_id!r}, dense={self._live.built.dense.kind})"
         )
+
+
+def check_search_args(query: str, mode: str, fusion: str, top_k: int, depth: int) -> None:
+    """Raise :class:`InvalidQueryError` for an empty query or a parameter out of range."""
+    if not query.strip():
+        raise InvalidQueryError("query is empty")
+    if mode not in MODES:
+        raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+    if fusion not in FUSIONS:
+        raise InvalidQueryError(f"fusion must be one of {', '.join(FUSIONS)}; got {fusion!r}")
+    if top_k < 1 or depth < 1:
+        raise InvalidQueryError(f"top_k and depth must be >= 1; got top_k={top_k}, depth={depth}")
+
+
+def hits_from_runs(by_id: dict[str, Clause], scores: Run, bm25_run: Run, dense_run: Run, top_k: int) -> list[Hit]:
+    """The first ``top_k`` of ``scores`` as hits, with each clause's rank and score on either side."""
+    bm25_ranks = {cid: r for r, cid in enumerate(bm25_run, start=1)}
+    dense_ranks = {cid: r for r, cid in enumerate(dense_run, start=1)}
+    return [
+        Hit(
+            by_id[cid],
+            score,
+            bm25_ranks.get(cid),
+            dense_ranks.get(cid),
+            bm25_run.get(cid),
+            dense_run.get(cid),
+        )
+        for cid, score in list(scores.items())[:top_k]
+    ]
 
 
 def _clause_run(search: Callable[[int], list[tuple[str, float]]], n: int, total: int) -> Run:

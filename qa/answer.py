@@ -19,7 +19,8 @@ from corpus.errors import InvalidQueryError
 from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause, ClauseKind, FieldSource
 from index.fusion import Norm
-from index.hybrid import FusionName, Hit, HybridIndex, SearchMode
+from index.hybrid import FusionName, Hit, SearchMode
+from index.store import ClauseStore
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 
@@ -90,15 +91,15 @@ class Answer:
 
 
 class Answerer:
-    """Answers questions from a :class:`HybridIndex`; create once, call :meth:`ask` many times.
+    """Answers questions from a clause store; create once, call :meth:`ask` many times.
 
     Args:
-        index: the loaded index; its clauses are also the task ledger.
+        index: the loaded index (files or PostgreSQL); its clauses are also the task ledger.
         params: ranking parameters (defaults from the evaluation).
         today: the date "今年" in questions refers to (default: the day of the question).
     """
 
-    def __init__(self, index: HybridIndex, params: RankingParams | None = None, today: date | None = None):
+    def __init__(self, index: ClauseStore, params: RankingParams | None = None, today: date | None = None):
         self.index = index
         self.params = params or RankingParams()
         self.today = today
@@ -106,6 +107,7 @@ class Answerer:
 
     def refresh(self) -> None:
         """Re-read unit and place names after the index's documents changed."""
+        self._generation = self.index.generation
         self.vocab = QuestionVocabulary.from_clauses(self.index.clauses)
 
     def ask(self, question: str, top_k: int = 5) -> Answer:
@@ -118,6 +120,8 @@ class Answerer:
         question = validate_question(question)
         if not 1 <= top_k <= MAX_TOP_K:
             raise InvalidQueryError(f"top_k must be between 1 and {MAX_TOP_K}; got {top_k}")
+        if self.index.generation != self._generation:  # documents changed, maybe on another replica
+            self.refresh()
         intent = read_question(question, self.vocab, self.today or date.today())
         if intent.kind == "list":
             return self._list(intent)

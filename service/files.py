@@ -20,6 +20,7 @@ from pathlib import Path
 from corpus.errors import UnsupportedFormatError
 from corpus.loaders import SUPPORTED_SUFFIXES, load_path
 from corpus.reader import expand_paths
+from index.pgstore import PgIndex
 
 # Characters never allowed in a stored file name: path separators, control characters, and
 # characters that are awkward in URLs and shells. "政策 (2024).docx" is fine; "../x" is not.
@@ -50,6 +51,19 @@ def safe_name(filename: str) -> str:
     return name
 
 
+def corpus_file(corpus_paths: list[Path], source: str) -> Path | None:
+    """The base-corpus file named ``source``, or None (corpus paths that vanished are skipped)."""
+    for root in corpus_paths:
+        try:
+            files = expand_paths([root])
+        except (FileNotFoundError, UnsupportedFormatError):
+            continue
+        for path in files:
+            if path.name == source:
+                return path
+    return None
+
+
 class DocumentFiles:
     """The files behind the indexed documents, by document name (``Clause.source``).
 
@@ -64,16 +78,12 @@ class DocumentFiles:
         self.upload_dir.mkdir(parents=True, exist_ok=True)
 
     def corpus_file(self, source: str) -> Path | None:
-        """The base-corpus file named ``source``, or None (corpus paths that vanished are skipped)."""
-        for root in self.corpus_paths:
-            try:
-                files = expand_paths([root])
-            except (FileNotFoundError, UnsupportedFormatError):
-                continue
-            for path in files:
-                if path.name == source:
-                    return path
-        return None
+        """The base-corpus file named ``source``, or None."""
+        return corpus_file(self.corpus_paths, source)
+
+    def is_upload(self, source: str) -> bool:
+        """True when document ``source`` was uploaded (not part of the base corpus)."""
+        return self.upload_file(source) is not None
 
     def upload_file(self, source: str) -> Path | None:
         """The uploaded file named ``source``, or None."""
@@ -117,6 +127,36 @@ class DocumentFiles:
             return False
         path.unlink()
         return True
+
+
+class DatabaseFiles:
+    """The documents' texts and uploaded files as the database keeps them (PostgreSQL backend).
+
+    Replicas share no disk: each document's full text and uploaded bytes are stored with its
+    clauses (:class:`index.pgstore.PgIndex`), in the same transaction.
+
+    Args:
+        corpus_paths: files or folders of the base corpus; their names stay reserved.
+        index: the database the documents are stored in.
+    """
+
+    def __init__(self, corpus_paths: list[Path], index: PgIndex) -> None:
+        self.corpus_paths = list(corpus_paths)
+        self.index = index
+
+    def corpus_file(self, source: str) -> Path | None:
+        """The base-corpus file named ``source``, or None."""
+        return corpus_file(self.corpus_paths, source)
+
+    def is_upload(self, source: str) -> bool:
+        """True when document ``source`` was uploaded (its file bytes are stored)."""
+        found = self.index.document(source)
+        return found is not None and found[1]
+
+    def text(self, source: str) -> str | None:
+        """The stored full text of document ``source``, or None when it is not stored."""
+        found = self.index.document(source)
+        return found[0].text if found is not None else None
 
 
 @lru_cache(maxsize=32)

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         dingtalk_max_skew_ms: how far a DingTalk timestamp may be from now (the platform says 1 hour).
         cors_origins: browser origins allowed to call the API from other sites; empty: none.
         chat_model: model name ``/v1/chat/completions`` and ``/v1/models`` report.
+        database_url: PostgreSQL (with pgvector) holding documents, clauses and the index, e.g.
+            ``postgresql://policyqa:…@db:5432/policyqa``; shared by every replica of the service
+            (docs/deployment.md). Empty: the embedded index in ``index_dir``.
+        database_read_url: a read replica of ``database_url`` for searches; empty: the primary.
 
     Raises:
         ValueError: in production, when the admin token is empty or the shipped default.
@@ -64,6 +68,8 @@ class Settings(BaseSettings):
     dingtalk_max_skew_ms: int = Field(default=3_600_000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
     chat_model: str = "policy-qa"
+    database_url: SecretStr = SecretStr("")
+    database_read_url: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
@@ -79,6 +85,11 @@ class Settings(BaseSettings):
             raise ValueError(f"refusing to start in production: {message}")
         log.warning("%s (allowed in development only)", message)
         return self
+
+    @property
+    def backend(self) -> Literal["files", "postgres"]:
+        """Where the index lives: "postgres" when ``database_url`` is set, else "files"."""
+        return "postgres" if self.database_url.get_secret_value().strip() else "files"
 
     @property
     def source_paths(self) -> list[Path]:

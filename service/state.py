@@ -15,10 +15,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from index.hybrid import HybridIndex
+from corpus.model import Document
+from index.pgstore import PgIndex, StoredDocument
+from index.store import ClauseStore
 from qa.answer import Answerer
 from service.errors import http_error
-from service.files import DocumentFiles
+from service.files import DatabaseFiles, DocumentFiles
 from service.settings import Settings
 
 
@@ -28,21 +30,22 @@ class ServiceState:
 
     Attributes:
         settings: the service's settings.
-        index: the hybrid index (its clauses are also the task ledger).
+        index: the clause store, files + FAISS or PostgreSQL (its clauses are also the task ledger).
         answerer: answers questions from ``index``; refreshed after documents change.
-        files: the files behind the indexed documents.
+        files: the texts and uploaded files behind the indexed documents.
         lock: held while reading or changing the index, so a search never sees an index
-            halfway through an upload or a deletion.
+            halfway through an upload or a deletion (in this process; writers on several
+            replicas are serialised by the database).
     """
 
     settings: Settings
-    index: HybridIndex
+    index: ClauseStore
     answerer: Answerer
-    files: DocumentFiles
+    files: DocumentFiles | DatabaseFiles
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @contextmanager
-    def reading(self) -> Iterator[HybridIndex]:
+    def reading(self) -> Iterator[ClauseStore]:
         """Hold the lock while using the index: ``with state.reading() as index: …``."""
         with self.lock:
             yield self.index
@@ -53,6 +56,33 @@ class ServiceState:
         for clause in self.index.clauses:
             counts[clause.source] = counts.get(clause.source, 0) + 1
         return counts
+
+
+    def add_upload(self, document: Document, data: bytes) -> None:
+        """Index an uploaded document and keep its file, replacing an upload of the same name.
+
+        With PostgreSQL the file bytes are stored in the same transaction as the clauses; with
+        the embedded index the file is written to the upload folder once the index holds it.
+        """
+        with self.lock:
+            if isinstance(self.index, PgIndex):
+                stored = StoredDocument(document.title, document.text, data)
+                self.index.add_documents(list(document.clauses), documents={document.source: stored})
+            else:
+                self.index.add_documents(list(document.clauses))
+                assert isinstance(self.files, DocumentFiles)
+                self.files.save_upload(document.source, data)
+            self.answerer.refresh()
+
+    def delete(self, source: str) -> bool:
+        """Remove document ``source`` from the index; True when an uploaded file went with it."""
+        with self.lock:
+            uploaded = self.files.is_upload(source)
+            self.index.remove_document(source)
+            if isinstance(self.files, DocumentFiles):
+                self.files.delete_upload(source)
+            self.answerer.refresh()
+        return uploaded
 
 
 def get_state(request: Request) -> ServiceState:

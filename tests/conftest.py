@@ -7,12 +7,16 @@ the corpus, so a parser change is always picked up.
 
 from __future__ import annotations
 
+import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from corpus import BUNDLED_CORPUS_DIR
+from index.pgserver import LocalPostgres
 from qa.library import build_library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,3 +36,22 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     except OSError:
         pass  # only a cache: the next session builds from scratch
     return target
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
+    """A real PostgreSQL 18 + pgvector on 127.0.0.1, started once per session (index.pgserver)."""
+    server = LocalPostgres(tmp_path_factory.mktemp("postgres") / "data").start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_server: LocalPostgres) -> Iterator[str]:
+    """The URL of a new, empty database on :func:`pg_server`, dropped after the test."""
+    name = f"test_{secrets.token_hex(6)}"
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield pg_server.url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -37,7 +37,7 @@ def _summary(source: str, clauses: list[Clause], state: ServiceState) -> dict[st
         "title": clauses[0].title if clauses else source,
         "clauses": len(clauses),
         "tasks": sum(1 for c in clauses if c.is_task),
-        "uploaded": state.files.upload_file(source) is not None,
+        "uploaded": state.files.is_upload(source),
     }
 
 
@@ -192,9 +192,7 @@ def _index_upload(state: ServiceState, name: str, data: bytes) -> JSONResponse:
                 f"已有同名的内置文件 {name}",
                 f"{name!r} is a document of the base corpus; rename the file to upload it",
             )
-        state.index.add_documents(list(document.clauses))
-        state.files.save_upload(name, data)
-        state.answerer.refresh()
+        state.add_upload(document, data)
         summary = _summary(name, list(document.clauses), state)
     return JSONResponse({**summary, "replaced": replaced}, status_code=201)
 
@@ -216,7 +214,5 @@ def delete_document(source: SourceParam, state: State) -> dict[str, Any]:
         known = state.sources()
         if source not in known:
             raise _not_found(source, list(known))
-        state.index.remove_document(source)
-        file_deleted = state.files.delete_upload(source)
-        state.answerer.refresh()
+        file_deleted = state.delete(source)
     return {"deleted": source, "clauses": known[source], "file_deleted": file_deleted}
