@@ -101,10 +101,13 @@ def open_pg_library(
     pool = PgIndex.connect(url)
     read_pool = PgIndex.connect(read_url) if read_url else None
     with build_lock(pool):
-        try:
-            return PgIndex.open(pool, embedder, read_pool=read_pool)
-        except PolicyQAError as exc:
-            log.warning("loading the database from %s: %s", ", ".join(map(str, sources)), exc)
+        if not PgIndex.exists(pool):
+            log.info("the database is empty: loading it from %s", ", ".join(map(str, sources)))
+        else:
+            try:
+                return PgIndex.open(pool, embedder, read_pool=read_pool)
+            except PolicyQAError as exc:
+                log.warning("reloading the database from %s: %s", ", ".join(map(str, sources)), exc)
         documents = read_documents(sources)
         clauses = [c for doc in documents for c in doc.clauses]
         stored = {doc.source: StoredDocument(doc.title, doc.text) for doc in documents}
