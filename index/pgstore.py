@@ -229,6 +229,18 @@ class PgIndex:
         return row is not None and row[0].get("schema_version") == SCHEMA_VERSION
 
     @classmethod
+    def uploaded_files(cls, pool: ConnectionPool) -> dict[str, bytes]:
+        """The uploaded files stored in the database (any schema version with a documents table)."""
+        with pool.connection() as conn:
+            found = conn.execute("SELECT to_regclass(%s)", [f"{SCHEMA}.documents"]).fetchone()
+            if found is None or found[0] is None:
+                return {}
+            rows = conn.execute(
+                f"SELECT source, file FROM {SCHEMA}.documents WHERE file IS NOT NULL ORDER BY seq"
+            ).fetchall()
+        return {source: bytes(data) for source, data in rows}
+
+    @classmethod
     def open(
         cls, pool: ConnectionPool, embedder: Embedder | None = None, *, read_pool: ConnectionPool | None = None
     ) -> PgIndex:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from corpus.errors import PolicyQAError
 from corpus.model import Clause, Document
-from corpus.reader import read_corpus
+from corpus.reader import read_bytes, read_corpus
 from index.embed.cache import EmbeddingCache
 from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
@@ -90,8 +90,8 @@ def open_pg_library(
 
     Replicas starting together take a database lock around the check, so only the first one
     builds (the others wait, then open what it stored). A corpus of another embedder or schema
-    version is rebuilt from ``sources``, and the log says why. Embeddings in ``cache`` (e.g. an
-    embedded index's ``embeddings/`` folder) are not computed again.
+    version is rebuilt from ``sources`` and the uploaded files stored in it, and the log says why.
+    Embeddings in ``cache`` (e.g. an embedded index's ``embeddings/`` folder) are not computed again.
 
     Raises:
         IndexStateError: the database cannot be reached.
@@ -108,9 +108,15 @@ def open_pg_library(
                 return PgIndex.open(pool, embedder, read_pool=read_pool)
             except PolicyQAError as exc:
                 log.warning("reloading the database from %s: %s", ", ".join(map(str, sources)), exc)
+        # A rebuild (another embedder or schema) keeps the uploads: their files are in the database.
+        uploads = PgIndex.uploaded_files(pool)
         documents = read_documents(sources)
-        clauses = [c for doc in documents for c in doc.clauses]
         stored = {doc.source: StoredDocument(doc.title, doc.text) for doc in documents}
+        for name, data in uploads.items():
+            document = read_bytes(data, name)
+            documents.append(document)
+            stored[name] = StoredDocument(document.title, document.text, data)
+        clauses = [c for doc in documents for c in doc.clauses]
         tokenizer = Tokenizer(units=units_from_clauses(clauses))
         return PgIndex.build(
             clauses, embedder, tokenizer, pool, documents=stored, progress=progress, cache=cache, read_pool=read_pool
