@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus import BUNDLED_CORPUS_DIR
 from corpus.errors import IndexStateError
 from corpus.reader import read_bytes
 from index import pgstore
