@@ -41,6 +41,20 @@ def plan(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def send(url: str, name: str, body: bytes, replies: list[object]) -> None:
+    """Upload ``body`` as ``name``; append the status code, or the transport error's name."""
+    try:
+        response = httpx.post(
+            f"{url}/api/documents",
+            files={"file": (name, body, "text/plain")},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=120,
+        )
+        replies.append(response.status_code)
+    except httpx.TransportError as exc:
+        replies.append(type(exc).__name__)
+
+
 def stored(pool: object) -> dict[str, int]:
     with pool.connection() as conn:  # type: ignore[attr-defined]
         rows = conn.execute(f"SELECT source, count(*) FROM {SCHEMA}.clauses GROUP BY source").fetchall()
@@ -74,20 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         wait_healthy(url)
         replies: list[object] = []
 
-        def send(url: str = url, name: str = name) -> None:
-            try:
-                replies.append(
-                    httpx.post(
-                        f"{url}/api/documents",
-                        files={"file": (name, body, "text/plain")},
-                        headers={"Authorization": f"Bearer {TOKEN}"},
-                        timeout=120,
-                    ).status_code
-                )
-            except httpx.TransportError as exc:
-                replies.append(type(exc).__name__)
-
-        sender = threading.Thread(target=send)
+        sender = threading.Thread(target=send, args=(url, name, body, replies))
         sender.start()
         delay = rng.uniform(0.05, args.max_delay)
         time.sleep(delay)
