@@ -85,6 +85,7 @@ def open_pg_library(
     read_url: str | None = None,
     progress: bool = True,
     cache: EmbeddingCache | None = None,
+    rebuild: bool = False,
 ) -> PgIndex:
     """Open the corpus in the PostgreSQL database at ``url``; load it from ``sources`` when empty.
 
@@ -92,6 +93,7 @@ def open_pg_library(
     builds (the others wait, then open what it stored). A corpus of another embedder or schema
     version is rebuilt from ``sources`` and the uploaded files stored in it, and the log says why.
     Embeddings in ``cache`` (e.g. an embedded index's ``embeddings/`` folder) are not computed again.
+    ``rebuild`` reloads ``sources`` (and the stored uploads) even when the database is current.
 
     Raises:
         IndexStateError: the database cannot be reached.
@@ -103,7 +105,7 @@ def open_pg_library(
     with build_lock(pool):
         if not PgIndex.exists(pool):
             log.info("the database is empty: loading it from %s", ", ".join(map(str, sources)))
-        else:
+        elif not rebuild:
             try:
                 return PgIndex.open(pool, embedder, read_pool=read_pool)
             except PolicyQAError as exc:

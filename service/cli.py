@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -75,10 +76,27 @@ def _index(args: argparse.Namespace) -> int:
     from qa.library import build_library
 
     sources = args.paths or [BUNDLED_CORPUS_DIR]
+    if args.database_url:
+        return _index_database(args, sources)
     index = build_library(_index_dir(args), sources, embedder_name=args.embedder, progress=not args.quiet)
     docs = len({c.source for c in index.clauses})
     print(f"indexed {index.count} clauses from {docs} documents into {index.path}")
     print(f"embedder: {index.manifest.embedder_id}")
+    return 0
+
+
+def _index_database(args: argparse.Namespace, sources: list[Path]) -> int:
+    from index.embed.cache import EmbeddingCache
+    from qa.library import open_pg_library
+
+    embeddings = _index_dir(args) / "embeddings"
+    cache = EmbeddingCache.load(embeddings) if (embeddings / "keys.json").is_file() else None
+    store = open_pg_library(
+        args.database_url, sources, args.embedder, progress=not args.quiet, cache=cache, rebuild=True
+    )
+    docs = len({c.source for c in store.clauses})
+    print(f"stored {store.count} clauses from {docs} documents in the database (uploads kept)")
+    store.close()
     return 0
 
 
@@ -211,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="build the search index (default: the bundled corpus)")
     index.add_argument("paths", nargs="*", help="files or folders")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument(
+        "--database-url",
+        default=os.environ.get("POLICYQA_DATABASE_URL", ""),
+        help="load the documents into this PostgreSQL database instead of --index-dir (whose embeddings "
+        "are reused when present); default $POLICYQA_DATABASE_URL",
+    )
     index_options(index)
 
     search = sub.add_parser("search", help="retrieve clauses for a query")

@@ -142,3 +142,12 @@ def test_bundled_corpus_ranks_alike_on_every_judged_question(built_index: Path, 
             if a != b:
                 differ.append(question)
         assert differ == [], f"{mode}/{fusion}: {len(differ)} of {len(questions)} top-10 lists differ"
+
+
+def test_cli_loads_the_database_reusing_an_index_s_embeddings(
+    pg_url: str, built_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.cli import main
+
+    assert main(["index", "--quiet", "--database-url", pg_url, "--index-dir", str(built_index)]) == 0
+    assert "stored 1263 clauses from 5 documents" in capsys.readouterr().out
