@@ -27,7 +27,7 @@ HELP = "请直接输入问题，例如：谁牵头企业开办一网通办？"
     "/dingtalk",
     summary="钉钉机器人 / DingTalk robot callback",
     responses={401: {"description": "missing signature headers"}, 403: {"description": "bad signature"},
-               503: {"description": "no appSecret configured"}},
+               404: {"description": "webhook not enabled (no appSecret configured)"}},
 )
 def dingtalk(
     message: DingTalkMessage,
@@ -39,8 +39,10 @@ def dingtalk(
     """Check DingTalk's signature headers, then reply with a text message: answer + citations."""
     secret = state.settings.dingtalk_app_secret.get_secret_value()
     if not secret:
+        # Not enabled on this deployment, as if the route did not exist: the caller's fault (a
+        # URL this server does not serve), not a server error, and retrying will not help.
         raise http_error(
-            503, "未配置钉钉机器人", "DingTalk webhook disabled: set POLICYQA_DINGTALK_APP_SECRET"
+            404, "未启用钉钉机器人", "the DingTalk webhook is not enabled: set POLICYQA_DINGTALK_APP_SECRET"
         )
     try:
         now_ms = int(time.time() * 1000)
