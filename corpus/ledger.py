@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,23 @@ from typing import Any
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause, DeadlineKind, Document
 from corpus.units import same_unit
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_iso_date(value: str) -> bool:
+    """True for a real calendar date written ``YYYY-MM-DD``.
+
+    Deadlines are compared as ``YYYY-MM-DD`` strings, so the other spellings
+    :meth:`date.fromisoformat` takes ("20230831", "2023-W35-4") would compare wrongly.
+    """
+    if not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +62,8 @@ class TaskFilter:
     def __post_init__(self) -> None:
         for name in ("due_before", "due_after"):
             value = getattr(self, name)
-            if value is not None:
-                try:
-                    date.fromisoformat(value)
-                except ValueError as exc:
-                    raise InvalidQueryError(
-                        f"{name} must be an ISO date YYYY-MM-DD, got {value!r}"
-                    ) from exc
+            if value is not None and not _is_iso_date(value):
+                raise InvalidQueryError(f"{name} must be an ISO date YYYY-MM-DD, got {value!r}")
         if self.lead_only and not self.unit:
             raise InvalidQueryError("lead_only needs a unit to filter on")
 

@@ -69,6 +69,14 @@ def test_bad_filter_values_name_the_problem() -> None:
         TaskFilter(lead_only=True)
 
 
+@pytest.mark.parametrize("value", ["20230831", "2023-W35-4", "2023-02-30", "2023-8-31", "２０２３-０８-３１"])
+def test_dates_must_be_written_yyyy_mm_dd(value: str) -> None:
+    # Deadlines are compared as YYYY-MM-DD strings: "20230831" (which date.fromisoformat takes)
+    # would sort after every 2023-… deadline.
+    with pytest.raises(InvalidQueryError, match="YYYY-MM-DD"):
+        TaskFilter(due_after=value)
+
+
 def test_unknown_source_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tasks", "--source", "nope.txt"]) == 2
     assert "no document named 'nope.txt'" in capsys.readouterr().err
