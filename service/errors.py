@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from corpus.errors import (
     CorruptDocumentError,
@@ -136,19 +137,124 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail})
 
 
+#: Methods :func:`allowed_methods` asks the routes about.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path.
+
+    Starlette answers a 405 with the ``Allow`` header of the first route whose path matched,
+    so with ``GET`` and ``DELETE /api/documents/{source}`` being two routes, ``OPTIONS`` said
+    ``Allow: GET``; RFC 9110 (15.5.6) wants every method the resource supports. Each method is
+    tried against the routes through ``BaseRoute.matches`` on a fresh scope. A route that
+    matches every method (a mount such as ``/static``) does not choose by method and is left
+    out: its own app sets ``Allow``.
+    """
+    matched: dict[int, list[str]] = {}  # route index -> methods it fully matches
+    for method in _METHODS:
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": request.scope.get("path", ""),
+            "root_path": request.scope.get("root_path", ""),
+            "headers": [],
+            "query_string": b"",
+        }
+        for i, route in enumerate(request.app.router.routes):
+            if route.matches(scope)[0] is Match.FULL:
+                matched.setdefault(i, []).append(method)
+    allowed = {m for methods in matched.values() if len(methods) < len(_METHODS) for m in methods}
+    return [m for m in _METHODS if m in allowed]
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # registered for this type only
-    status, detail = exc.status_code, exc.detail
+    status, detail, headers = exc.status_code, exc.detail, exc.headers
     if detail == _BODY_PARSE_ERROR:  # undecodable JSON is malformed JSON: 422 like any other
         status, detail = 422, bilingual("请求体不是有效的 JSON", "request body is not valid JSON")
     elif isinstance(detail, str) and " / " not in detail:
         detail = bilingual(_STATUS_ZH.get(status, "请求失败"), detail)
-    return JSONResponse(status_code=status, content={"detail": detail}, headers=exc.headers)
+    if status == 405:
+        given = [m.strip() for m in (headers or {}).get("Allow", "").split(",") if m.strip()]
+        methods = list(dict.fromkeys([*given, *allowed_methods(request)]))
+        if methods:
+            headers = {**(headers or {}), "Allow": ", ".join(methods)}
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
+#: OpenAPI schema of every error body: ``{"detail": "<中文> / <English>"}``.
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ErrorResponse",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"title": "Detail", "type": "string", "description": "<中文> / <English>"}},
+}
+
+#: OpenAPI schema of a 422: the bilingual ``detail``, and for a request that failed validation
+#: ``errors`` (type, location and message of each pydantic error; see ``_on_validation_error``).
+VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"title": "Detail", "type": "string", "description": "<中文> / <English>"},
+        "errors": {
+            "title": "Errors",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "loc", "msg"],
+                "properties": {
+                    "type": {"type": "string"},
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                    "msg": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+_REF = "#/components/schemas/"
+
+
+def document_error_bodies(spec: dict[str, Any]) -> dict[str, Any]:
+    """Make an OpenAPI document describe the error bodies these handlers send (in place; idempotent).
+
+    FastAPI documents a 422 as ``{"detail": [ValidationError, ...]}``, but ``_on_validation_error``
+    sends ``{"detail": "<中文> / <English>", "errors": [...]}``, and the domain and HTTP errors send
+    ``{"detail": "..."}`` under responses documented with a description only. Every 4xx/5xx
+    response without content gets the :data:`ERROR_SCHEMA` body (a 422 the
+    :data:`VALIDATION_ERROR_SCHEMA` one, which replaces FastAPI's).
+    """
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorResponse"] = ERROR_SCHEMA
+    schemas["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+    schemas.pop("ValidationError", None)  # only FastAPI's HTTPValidationError referred to it
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if str(status)[:1] in ("4", "5") and isinstance(response, dict) and "content" not in response:
+                    name = "HTTPValidationError" if str(status) == "422" else "ErrorResponse"
+                    response["content"] = {"application/json": {"schema": {"$ref": _REF + name}}}
+    return spec
+
+
+def _openapi_with_error_bodies(generate: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def openapi() -> dict[str, Any]:
+        return document_error_bodies(generate())
+
+    return openapi
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers: request validation -> 422, domain errors -> their status, and
-    bilingual details for the HTTP errors FastAPI raises itself."""
+    bilingual details for the HTTP errors FastAPI raises itself; and document those bodies in
+    the app's OpenAPI schema (:func:`document_error_bodies`)."""
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(PolicyQAError, _on_domain_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    # FastAPI's documented way to change the generated schema: replace app.openapi.
+    app.openapi = _openapi_with_error_bodies(app.openapi)  # type: ignore[method-assign]

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from corpus.errors import InvalidQueryError
 from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, validate_question
+
+#: JSON-schema keywords of a question (documentation only: :func:`checked_question` validates,
+#: with a bilingual message). ``\S``: not empty or whitespace-only; the length limit applies to
+#: the stripped text, so the raw string may be longer only by surrounding spaces.
+QUESTION_SCHEMA: dict[str, Any] = {"minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": r"\S"}
+
+
+def _json_integer(value: Any) -> Any:
+    """``value`` if it is a JSON number (``5`` or ``5.0``; pydantic then refuses ``5.5``).
+
+    pydantic's lax mode also takes ``true`` and ``"5"`` as integers; a JSON-schema ``integer``
+    does not, and a client sending them has a bug worth a 422. Its strict mode refuses ``5.0``,
+    which JSON Schema counts as an integer.
+
+    Raises:
+        PydanticCustomError: ``int_type`` (reported as 应为整数 / a valid integer) for anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+#: An integer of a JSON body: a JSON number without fraction, not a boolean or a string.
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 
 def checked_question(value: str) -> str:
@@ -37,8 +62,10 @@ class AskRequest(BaseModel):
         json_schema_extra={"examples": [{"question": "岳阳片区谁牵头企业开办一网通办？", "top_k": 5}]},
     )
 
-    question: str = Field(description=f"问题，不超过 {MAX_QUESTION_CHARS} 字 / the question")
-    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K, description="返回条款数 / clauses to cite")
+    question: str = Field(
+        description=f"问题，不超过 {MAX_QUESTION_CHARS} 字 / the question", json_schema_extra=QUESTION_SCHEMA
+    )
+    top_k: JsonInt = Field(default=5, ge=1, le=MAX_TOP_K, description="返回条款数 / clauses to cite")
 
     @field_validator("question")
     @classmethod
@@ -76,8 +103,8 @@ class ChatRequest(BaseModel):
 
     model: str = "policy-qa"
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    top_k: int = Field(default=5, ge=1, le=MAX_TOP_K)
+    stream: bool = Field(default=False, strict=True)  # JSON true / false only, not "yes" or 1
+    top_k: JsonInt = Field(default=5, ge=1, le=MAX_TOP_K)
 
     def question(self) -> str:
         """The last user message's text.

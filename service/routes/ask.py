@@ -37,7 +37,9 @@ def ask(body: AskRequest, state: State) -> dict[str, Any]:
 @router.get("/search", summary="检索条款 / search clauses")
 def search(
     state: State,
-    q: Annotated[str, Query(max_length=MAX_QUESTION_CHARS, description="查询 / query")],
+    q: Annotated[
+        str, Query(max_length=MAX_QUESTION_CHARS, description="查询 / query", json_schema_extra={"pattern": r"\S"})
+    ],
     mode: Annotated[SearchModeParam, Query(description="bm25, dense or hybrid")] = "hybrid",
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
 ) -> dict[str, Any]:

@@ -66,7 +66,11 @@ def list_documents(state: State) -> dict[str, Any]:
     return {"count": len(grouped), "documents": [_summary(s, cs, state) for s, cs in grouped.items()]}
 
 
-@router.get("/{source}", summary="文件原文与条款 / a document's text and clauses")
+@router.get(
+    "/{source}",
+    summary="文件原文与条款 / a document's text and clauses",
+    responses={404: {"description": "no such document"}},
+)
 def get_document(source: SourceParam, state: State) -> dict[str, Any]:
     """The document's full text (``null`` when its file is gone) and its clauses with spans.
 

@@ -38,13 +38,34 @@ def select_tasks(clauses: tuple[Clause, ...], task_filter: TaskFilter) -> list[C
     return [c for c in clauses if c.is_task and task_filter.matches(c)]
 
 
-@router.get("/tasks", summary="任务台账 / task ledger")
+#: Schema of a date filter: an ISO date, or "" for "not given" (what an empty form field sends).
+_DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+
+
+@router.get(
+    "/tasks",
+    summary="任务台账 / task ledger",
+    responses={
+        200: {
+            "description": "JSON ledger, or a CSV / Excel download (format=csv / xlsx)",
+            "content": {"text/csv": {"schema": {"type": "string"}}, XLSX_TYPE: {"schema": {"type": "string"}}},
+        },
+        404: {"description": "no indexed document named `source`"},
+        422: {"description": "invalid filter: a date that is not YYYY-MM-DD, or lead_only without unit"},
+    },
+)
 def tasks(
     state: State,
     unit: Annotated[str | None, Query(description="单位（牵头或配合，支持简称）/ unit, alias-aware")] = None,
-    lead_only: Annotated[bool, Query(description="仅牵头 / only tasks the unit leads")] = False,
-    due_before: Annotated[str | None, Query(description="截止不晚于 YYYY-MM-DD")] = None,
-    due_after: Annotated[str | None, Query(description="截止不早于 YYYY-MM-DD")] = None,
+    lead_only: Annotated[
+        bool, Query(description="仅牵头（需同时给出 unit）/ only tasks the unit leads (needs unit)")
+    ] = False,
+    due_before: Annotated[
+        str | None, Query(description="截止不晚于 YYYY-MM-DD", json_schema_extra=_DATE_OR_EMPTY)
+    ] = None,
+    due_after: Annotated[
+        str | None, Query(description="截止不早于 YYYY-MM-DD", json_schema_extra=_DATE_OR_EMPTY)
+    ] = None,
     ongoing: Annotated[bool, Query(description="仅持续推进 / only ongoing tasks")] = False,
     source: Annotated[str | None, Query(description="文件名 / document file name")] = None,
     format: Annotated[TaskFormat, Query(description="json, csv or xlsx")] = "json",
