@@ -57,7 +57,6 @@ class ServiceState:
             counts[clause.source] = counts.get(clause.source, 0) + 1
         return counts
 
-
     def add_upload(self, document: Document, data: bytes) -> None:
         """Index an uploaded document and keep its file, replacing an upload of the same name.
 
@@ -112,8 +111,12 @@ def require_admin(
     """
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise http_error(401, "需要管理员令牌", "missing admin token: send 'Authorization: Bearer <token>'",
-                         headers={"WWW-Authenticate": "Bearer"})
+        raise http_error(
+            401,
+            "需要管理员令牌",
+            "missing admin token: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     expected = state.settings.admin_token.get_secret_value()
     if not expected or not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise http_error(403, "管理员令牌无效", "invalid admin token")
