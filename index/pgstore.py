@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from psycopg import Connection, sql
+from psycopg import Connection
 from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool
 
@@ -203,13 +203,20 @@ class PgIndex:
     # -- opening ---------------------------------------------------------------------------
 
     @staticmethod
-    def connect(url: str, *, max_size: int = 8) -> ConnectionPool:
+    def connect(url: str, *, max_size: int = 8, read_only: bool = False) -> ConnectionPool:
         """A connection pool to ``url`` that sends numpy vectors as pgvector values.
+
+        Args:
+            url: libpq URL of the database.
+            max_size: most connections kept open.
+            read_only: a read replica: the pgvector extension is not created there (a standby
+                refuses writes; it gets the extension from its primary).
 
         Raises:
             IndexStateError: the database cannot be reached (the message says where).
         """
-        _ensure_extension(url)
+        if not read_only:
+            _ensure_extension(url)
         pool = ConnectionPool(url, min_size=1, max_size=max_size, configure=_configure, open=False)
         try:
             pool.open(wait=True, timeout=30)
@@ -221,12 +228,7 @@ class PgIndex:
     @classmethod
     def exists(cls, pool: ConnectionPool) -> bool:
         """True when the database holds a policy-qa corpus of this schema version."""
-        with pool.connection() as conn:
-            found = conn.execute("SELECT to_regclass(%s)", [f"{SCHEMA}.meta"]).fetchone()
-            if found is None or found[0] is None:
-                return False
-            row = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'config'").fetchone()
-        return row is not None and row[0].get("schema_version") == SCHEMA_VERSION
+        return _config(pool) is not None
 
     @classmethod
     def uploaded_files(cls, pool: ConnectionPool) -> dict[str, bytes]:
@@ -249,12 +251,9 @@ class PgIndex:
         Raises:
             IndexStateError: no corpus there, another schema version, or another embedder.
         """
-        if not cls.exists(pool):
+        config = _config(pool)
+        if config is None:
             raise IndexStateError("the database holds no policy-qa corpus (of this version) yet")
-        with pool.connection() as conn:
-            row = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'config'").fetchone()
-        assert row is not None
-        config = row[0]
         if embedder is None:
             embedder = make_embedder(config["embedder_spec"])
         elif embedder.id != config["embedder_id"]:
@@ -289,8 +288,7 @@ class PgIndex:
         _check_unique(clauses)
         chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix)
         known = cache if cache is not None else EmbeddingCache(embedder.id, embedder.dim)
-        if cls.exists(pool):
-            known.merge(_stored_embeddings(pool, embedder, [c.text for c in chunks]))
+        known.merge(_stored_embeddings(pool, embedder, [c.text for c in chunks]))
         vectors, _ = embed_chunks(chunks, embedder, known, progress, batch_size=32)
         config = {
             "schema_version": SCHEMA_VERSION,
@@ -357,16 +355,21 @@ class PgIndex:
         """Number of stored clauses."""
         return len(self.clauses)
 
-    def document(self, source: str) -> tuple[StoredDocument, bool] | None:
-        """The stored document ``source`` and whether it was uploaded, or None."""
+    def document(self, source: str, *, with_file: bool = False) -> tuple[StoredDocument, bool] | None:
+        """The stored document ``source`` and whether it was uploaded, or None.
+
+        The uploaded file's bytes are read only ``with_file``; otherwise ``data`` is None.
+        """
         with self.read_pool.connection() as conn:
             row = conn.execute(
-                f"SELECT title, text, file FROM {SCHEMA}.documents WHERE source = %s", [source]
+                f"SELECT title, text, file IS NOT NULL, CASE WHEN %s THEN file END "
+                f"FROM {SCHEMA}.documents WHERE source = %s",
+                [with_file, source],
             ).fetchone()
         if row is None:
             return None
-        data = bytes(row[2]) if row[2] is not None else None
-        return StoredDocument(row[0], row[1], data), data is not None
+        data = bytes(row[3]) if row[3] is not None else None
+        return StoredDocument(row[0], row[1], data), bool(row[2])
 
     def search(
         self,
@@ -570,6 +573,19 @@ def _writing(pool: ConnectionPool) -> Iterator[Connection[Any]]:
         yield conn
 
 
+def _config(pool: ConnectionPool) -> dict[str, Any] | None:
+    """The stored ``config`` (embedder, tokenizer, parameters), None without a corpus of this schema version."""
+    with pool.connection() as conn:
+        found = conn.execute("SELECT to_regclass(%s)", [f"{SCHEMA}.meta"]).fetchone()
+        if found is None or found[0] is None:
+            return None
+        row = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'config'").fetchone()
+    if row is None or row[0].get("schema_version") != SCHEMA_VERSION:
+        return None
+    config: dict[str, Any] = row[0]
+    return config
+
+
 @contextmanager
 def build_lock(pool: ConnectionPool) -> Iterator[None]:
     """Hold the database's build lock (a session advisory lock) for the ``with`` block."""
@@ -590,12 +606,10 @@ def _check_unique(clauses: Sequence[Clause]) -> None:
 def _stored_embeddings(pool: ConnectionPool, embedder: Embedder, texts: Sequence[str]) -> EmbeddingCache:
     """The stored embeddings of those ``texts`` the database already has."""
     cache = EmbeddingCache(embedder.id, embedder.dim)
-    if not PgIndex.exists(pool):
+    config = _config(pool)
+    if config is None or config["embedder_id"] != embedder.id:
         return cache
     with pool.connection() as conn:
-        config = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'config'").fetchone()
-        if config is None or config[0]["embedder_id"] != embedder.id:
-            return cache
         hashes = sorted({text_key(t) for t in texts})
         rows = conn.execute(
             f"SELECT DISTINCT ON (text_hash) text, embedding FROM {SCHEMA}.chunks WHERE text_hash = ANY(%s)",
@@ -709,21 +723,15 @@ def _analyze(pool: ConnectionPool) -> None:
 def _bump_generation(conn: Connection[Any]) -> None:
     """Recompute the corpus statistics BM25 needs and count one more write."""
     conn.execute(
-        sql.SQL(
-            """
-            WITH c AS (SELECT count(*)::float8 AS n, coalesce(sum(length), 0)::float8 AS total FROM {chunks}),
-                 t AS (SELECT coalesce(avg(ln(c.n - df + 0.5) - ln(df + 0.5)), 0) AS avg_idf FROM {terms}, c),
-                 g AS (SELECT coalesce((SELECT (value->>'generation')::bigint FROM {meta} WHERE key = 'stats'), 0)
-                       + 1 AS generation)
-            INSERT INTO {meta} SELECT 'stats', jsonb_build_object(
-                'generation', g.generation, 'n_chunks', c.n::bigint,
-                'avgdl', CASE WHEN c.n > 0 THEN c.total / c.n ELSE 0 END, 'avg_idf', t.avg_idf)
-            FROM c, t, g
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value
-            """
-        ).format(
-            chunks=sql.Identifier(SCHEMA, "chunks"),
-            terms=sql.Identifier(SCHEMA, "terms"),
-            meta=sql.Identifier(SCHEMA, "meta"),
-        )
+        f"""
+        WITH c AS (SELECT count(*)::float8 AS n, coalesce(sum(length), 0)::float8 AS total FROM {SCHEMA}.chunks),
+             t AS (SELECT coalesce(avg(ln(c.n - df + 0.5) - ln(df + 0.5)), 0) AS avg_idf FROM {SCHEMA}.terms, c),
+             g AS (SELECT coalesce((SELECT (value->>'generation')::bigint FROM {SCHEMA}.meta WHERE key = 'stats'), 0)
+                   + 1 AS generation)
+        INSERT INTO {SCHEMA}.meta SELECT 'stats', jsonb_build_object(
+            'generation', g.generation, 'n_chunks', c.n::bigint,
+            'avgdl', CASE WHEN c.n > 0 THEN c.total / c.n ELSE 0 END, 'avg_idf', t.avg_idf)
+        FROM c, t, g
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value
+        """
     )

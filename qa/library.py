@@ -101,7 +101,7 @@ def open_pg_library(
     """
     embedder = make_embedder(embedder_name)
     pool = PgIndex.connect(url)
-    read_pool = PgIndex.connect(read_url) if read_url else None
+    read_pool = PgIndex.connect(read_url, read_only=True) if read_url else None
     with build_lock(pool):
         if not PgIndex.exists(pool):
             log.info("the database is empty: loading it from %s", ", ".join(map(str, sources)))

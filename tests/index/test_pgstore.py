@@ -89,7 +89,7 @@ def test_rebuild_keeps_uploaded_documents(pg_url: str, pool, tmp_path: Path) -> 
     rebuilt = open_pg_library(pg_url, [corpus], progress=False)
     try:
         assert {c.source for c in rebuilt.clauses} == {"base.txt", "upload.txt"}
-        found = rebuilt.document("upload.txt")
+        found = rebuilt.document("upload.txt", with_file=True)
         assert found is not None and found[1] and found[0].data == PLAN.encode()
         assert rebuilt.check() == []
     finally:
