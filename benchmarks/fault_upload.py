@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from psycopg_pool import ConnectionPool
 
 from benchmarks.cluster import start_replica, wait_healthy
 from corpus.reader import read_bytes
@@ -55,8 +56,9 @@ def send(url: str, name: str, body: bytes, replies: list[object]) -> None:
         replies.append(type(exc).__name__)
 
 
-def stored(pool: object) -> dict[str, int]:
-    with pool.connection() as conn:  # type: ignore[attr-defined]
+def stored(pool: ConnectionPool) -> dict[str, int]:
+    """Clause count of every stored document."""
+    with pool.connection() as conn:
         rows = conn.execute(f"SELECT source, count(*) FROM {SCHEMA}.clauses GROUP BY source").fetchall()
     return dict(rows)
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -114,12 +114,12 @@ def sources(replica: Replica) -> dict[str, int]:
     return {d["source"]: d["clauses"] for d in documents}
 
 
-def eventually(check: object, timeout: float = 10.0) -> None:
+def eventually(check: Callable[[], None], timeout: float = 10.0) -> None:
     """Retry ``check()`` (replicas look for other replicas' writes twice a second)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            check()  # type: ignore[operator]
+            check()
             return
         except AssertionError:
             if time.monotonic() > deadline:
@@ -134,9 +134,12 @@ def test_upload_on_one_replica_is_answered_by_the_other(replicas: list[Replica])
     assert response.json()["clauses"] == 3 and response.json()["tasks"] == 2
 
     def answered_by_b() -> None:
-        body = httpx.post(
+        response = httpx.post(
             f"{b.url}/api/ask", json={"question": "谁牵头建设低空飞行服务站？什么时候完成？"}, timeout=60
-        ).json()
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["results"], body
         top = body["results"][0]
         assert top["source"] == "低空经济方案.txt", body
         assert top["lead_units"] == ["市交通运输局"]
@@ -227,8 +230,8 @@ def _assert_present(replica: Replica, source: str) -> None:
     assert source in sources(replica)
 
 
-def _try(function: object, *args: object) -> object:
+def _try(function: Callable[..., httpx.Response], *args: object) -> httpx.Response | httpx.TransportError:
     try:
-        return function(*args)  # type: ignore[operator]
+        return function(*args)
     except httpx.TransportError as exc:
         return exc
