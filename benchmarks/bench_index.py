@@ -120,9 +120,7 @@ def bench_bundled(path: Path, tokenizer: Tokenizer, embedder: Embedder, queries:
     )
 
 
-def bench_synthetic(
-    n: int, tokenizer: Tokenizer, embedder: Embedder, queries: list[str], rank_queries: int
-) -> None:
+def bench_synthetic(n: int, tokenizer: Tokenizer, embedder: Embedder, queries: list[str], rank_queries: int) -> None:
     """BM25 vs rank_bm25 at ``n`` clauses, then hybrid latency with random dense vectors."""
     from rank_bm25 import BM25Okapi
 
@@ -242,9 +240,7 @@ def _hybrid_with_random_vectors(
         _recall_sweep(dense, vectors, {cid: row for row, cid in enumerate(ids)}, rng)
 
 
-def _recall_sweep(
-    dense: DenseStore, vectors: np.ndarray, row_of: dict[str, int], rng: np.random.Generator
-) -> None:
+def _recall_sweep(dense: DenseStore, vectors: np.ndarray, row_of: dict[str, int], rng: np.random.Generator) -> None:
     """Recall against brute force per efSearch (HNSW) or nprobe (IVF), for queries near a stored vector.
 
     recall@1: the stored vector the query was made from comes first. recall@10: overlap with the
@@ -268,9 +264,7 @@ def _recall_sweep(
         found = dense.search_many(q, 10)
         per_query = (time.perf_counter() - t0) / len(q) * 1000
         at1 = np.mean([bool(hits) and row_of[hits[0][0]] == p for hits, p in zip(found, picks, strict=True)])
-        at10 = np.mean(
-            [len({row_of[i] for i, _ in hits} & t) / 10 for hits, t in zip(found, truth, strict=True)]
-        )
+        at10 = np.mean([len({row_of[i] for i, _ in hits} & t) / 10 for hits, t in zip(found, truth, strict=True)])
         mark = " (default)" if value == default else ""
         rows.append([f"{value}{mark}", f"{at1:.2f}", f"{at10:.3f}", f"{per_query:.2f} ms"])
     if dense.kind == "hnsw":

@@ -27,9 +27,7 @@ _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
 # Prose deadlines: a dated phrase directly followed by 前 ("于6月20日前制定", "8月底前录制",
 # "年底前上线", "2020年9月底前,实现…"), or "自2020年8月1日开始/起". "到2020年12月,…" and
 # "2025年达到800万标箱" are targets and do not match.
-_PROSE_BY = re.compile(
-    r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|(?:\d{4}\s*)?年\s*(?:底|末))\s*前"
-)
+_PROSE_BY = re.compile(r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|(?:\d{4}\s*)?年\s*(?:底|末))\s*前")
 _PROSE_FROM = re.compile(r"自\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*(?:起|开始)")
 
 

@@ -74,8 +74,14 @@ def write_xlsx(records: Sequence[dict[str, Any]], out: str | Path | BinaryIO) ->
 
 def render_table(records: Sequence[dict[str, Any]], text_width: int = 36) -> str:
     """A readable fixed-width table for the terminal (CJK characters count double)."""
-    cols = [("文件", "source", 10), ("编号", "path", 16), ("条款", "text", text_width),
-            ("牵头单位", "lead_units", 18), ("责任/配合单位", "units", 24), ("完成时限", "deadline", 14)]
+    cols = [
+        ("文件", "source", 10),
+        ("编号", "path", 16),
+        ("条款", "text", text_width),
+        ("牵头单位", "lead_units", 18),
+        ("责任/配合单位", "units", 24),
+        ("完成时限", "deadline", 14),
+    ]
     lines = [" ".join(_pad(h, w) for h, _, w in cols), " ".join("-" * w for _, _, w in cols)]
     for rec in records:
         lines.append(" ".join(_pad(str(_cell(rec.get(k))), w) for _, k, w in cols))

@@ -45,9 +45,7 @@ _HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]\D|第\S{1,4}[条章])"
 )
 # 文号: issuer abbreviation, year in 〔〕 [] 【】 () and a number: "鄂政发〔2018〕50号", "国发[2019]16号"
-_DOC_NUMBER = re.compile(
-    r"([\u4e00-\u9fff]{1,8})([〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号)"
-)
+_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,8})([〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号)")
 # Words that can run into an abbreviation from the left with no punctuation between: the
 # abbreviation starts after the last of them. "依据鄂政办发" -> "鄂政办发", "号文件和湘财金" -> "湘财金"
 _BEFORE_ABBREVIATION = re.compile(

@@ -246,11 +246,7 @@ class _Builder:
 
     def _attachment_list(self, folded: str, marker: Marker) -> bool:
         """True for "2.湖北省推进…工作方案" continuing an "附件:1.…" list: text, not a section."""
-        return (
-            self.last is not None
-            and self.last.text.startswith("附件")
-            and is_title_end(folded[marker.length :])
-        )
+        return self.last is not None and self.last.text.startswith("附件") and is_title_end(folded[marker.length :])
 
     def _opens_theme(self, next_marker: Marker) -> bool:
         stack = [n for n in self.stack if n.rank < next_marker.rank]
@@ -447,8 +443,9 @@ def _adopt_single_paragraph_labels(nodes: list[_Node]) -> None:
             continue
         child = node.children[0]
         if child.marker is None and not child.children and (child.own or child.own_deadline):
-            node.own = UnitFields(list(child.own.lead), list(child.own.units), child.own.deadline,
-                                  child.own.has_lead_label)
+            node.own = UnitFields(
+                list(child.own.lead), list(child.own.units), child.own.deadline, child.own.has_lead_label
+            )
             node.own_deadline = child.own_deadline
 
 
@@ -620,7 +617,7 @@ def _skip_spaces(raw: str, pos: int) -> int:
 
 
 def _join_path(labels: list[str]) -> str:
-    """"四、", "(一)", "1.", "(3)" -> "四、(一) 1.(3)": a space before arabic-numbered levels."""
+    """ "四、", "(一)", "1.", "(3)" -> "四、(一) 1.(3)": a space before arabic-numbered levels."""
     out = ""
     for label in labels:
         out += (" " if out and label[:1].isdigit() else "") + label

@@ -65,14 +65,11 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            )
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise UnsupportedFormatError(
-                    f"unsupported file type {path.suffix!r} for {path.name}; "
-                    f"allowed: {', '.join(SUPPORTED_SUFFIXES)}"
+                    f"unsupported file type {path.suffix!r} for {path.name}; allowed: {', '.join(SUPPORTED_SUFFIXES)}"
                 )
             files.append(path)
         else:

@@ -24,9 +24,7 @@ UNIT_END_RE = re.compile(_UNIT_END + r"(?:\([^()]*\)|<[^<>]*>)?$")
 _PLACE_FRAGMENT = re.compile(r"^各?(?:[\u4e00-\u9fff]{0,3}[省市州县区]|直管市)$")
 # Role words that end a phrase in prose units; the text before them is the unit list.
 _LEAD_VERB = re.compile(r"牵头(?:负责)?")
-_UNIT_VERB = re.compile(
-    r"(?:(?:按照?(?:职责|责任)?分工|分工|共同|积极|具体)?(?:负责|配合|参与|协助|落实|实施))$"
-)
+_UNIT_VERB = re.compile(r"(?:(?:按照?(?:职责|责任)?分工|分工|共同|积极|具体)?(?:负责|配合|参与|协助|落实|实施))$")
 _TRAILING_VERB = re.compile(r"(?:负责|配合|参与|协助)[\u4e00-\u9fff]{0,8}$")
 
 
@@ -159,9 +157,7 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
     folded = fold(unquoted)
     pending: list[str] = []
     seen_lead = False
-    for phrase, raw in zip(
-        _split_phrases(folded), _split_phrases(unquoted, folded=folded), strict=True
-    ):
+    for phrase, raw in zip(_split_phrases(folded), _split_phrases(unquoted, folded=folded), strict=True):
         phrase = phrase.strip()
         raw = raw.strip()
         if not phrase:
@@ -210,9 +206,7 @@ _OPEN = "(<[〔【"
 _CLOSE = ")>]〕】"
 
 
-def _split_outside_brackets(
-    text: str, seps: str = "、,;，；及 \t\u3000", folded: str | None = None
-) -> list[str]:
+def _split_outside_brackets(text: str, seps: str = "、,;，；及 \t\u3000", folded: str | None = None) -> list[str]:
     """Split ``text`` on separator characters that are not inside brackets.
 
     When ``folded`` is given, positions are read from it and the pieces cut from ``text``

@@ -99,8 +99,12 @@ def _question(raw: dict[str, Any], where: str, number: int) -> Question:
         raise EvalSetError(f"{where}: kind {raw['kind']!r} is not one of {', '.join(KINDS)}")
     judgements = []
     for item in raw["relevant"]:
-        if not (isinstance(item, dict) and isinstance(item.get("source"), str)
-                and isinstance(item.get("prefix"), str) and item.get("grade") in (1, 2)):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("source"), str)
+            and isinstance(item.get("prefix"), str)
+            and item.get("grade") in (1, 2)
+        ):
             raise EvalSetError(f"{where}: each relevant item needs source, prefix and grade 1 or 2")
         judgements.append(Judgement(item["source"], item["prefix"], item["grade"]))
     if raw["kind"] != "noanswer" and not judgements and not raw.get("list_filter"):
@@ -130,9 +134,7 @@ def resolve_qrels(questions: Sequence[Question], clauses: Sequence[Clause]) -> d
         for j in q.relevant:
             match = next((c for c in by_source.get(j.source, []) if c.text.startswith(j.prefix)), None)
             if match is None:
-                raise EvalSetError(
-                    f"line {q.line} ({q.qid}): no clause of {j.source} starts with {j.prefix!r}"
-                )
+                raise EvalSetError(f"line {q.line} ({q.qid}): no clause of {j.source} starts with {j.prefix!r}")
             judged[match.id] = max(j.grade, judged.get(match.id, 0))
         qrels[q.qid] = judged
     return qrels

@@ -107,8 +107,13 @@ def score(
     overall["false_noanswer"] = (
         sum(outputs[q.qid].no_answer for q in answerable) / len(answerable) if answerable else 0.0
     )
-    counts = {"questions": len(questions), "ranked": len(ranked_q), "field_questions": top_n,
-              "list_questions": len(recalls), "noanswer_questions": len(unanswerable)}
+    counts = {
+        "questions": len(questions),
+        "ranked": len(ranked_q),
+        "field_questions": top_n,
+        "list_questions": len(recalls),
+        "noanswer_questions": len(unanswerable),
+    }
     return Scores(overall, by_kind, counts)
 
 

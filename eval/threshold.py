@@ -24,7 +24,10 @@ class ThresholdPoint:
 
 
 def sweep(
-    questions: Sequence[Question], outputs: dict[str, SystemOutput], lo: float = 0.70, hi: float = 0.95,
+    questions: Sequence[Question],
+    outputs: dict[str, SystemOutput],
+    lo: float = 0.70,
+    hi: float = 0.95,
     step: float = 0.005,
 ) -> list[ThresholdPoint]:
     """Refusal rates for thresholds from ``lo`` to ``hi`` on a run made without a threshold."""
@@ -35,11 +38,13 @@ def sweep(
     for i in range(steps + 1):
         t = round(lo + i * step, 4)
         refused = {q.qid for q in questions if _refused(outputs[q.qid], t)}
-        points.append(ThresholdPoint(
-            t,
-            sum(q.qid in refused for q in unanswerable) / len(unanswerable) if unanswerable else 0.0,
-            sum(q.qid in refused for q in answerable) / len(answerable) if answerable else 0.0,
-        ))
+        points.append(
+            ThresholdPoint(
+                t,
+                sum(q.qid in refused for q in unanswerable) / len(unanswerable) if unanswerable else 0.0,
+                sum(q.qid in refused for q in answerable) / len(answerable) if answerable else 0.0,
+            )
+        )
     return points
 
 
@@ -54,8 +59,7 @@ def choose(points: Sequence[ThresholdPoint], max_false: float = 0.02) -> Thresho
 def with_threshold(outputs: dict[str, SystemOutput], threshold: float) -> dict[str, SystemOutput]:
     """The outputs a system refusing below ``threshold`` would have given."""
     return {
-        qid: SystemOutput((), {}, True, o.similarity) if _refused(o, threshold) else o
-        for qid, o in outputs.items()
+        qid: SystemOutput((), {}, True, o.similarity) if _refused(o, threshold) else o for qid, o in outputs.items()
     }
 
 

@@ -47,9 +47,7 @@ class BM25Index:
 
     def __init__(self, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> None:
         if k1 < 0 or not 0 <= b <= 1 or epsilon < 0:
-            raise ValueError(
-                f"need k1 >= 0, 0 <= b <= 1, epsilon >= 0; got k1={k1}, b={b}, epsilon={epsilon}"
-            )
+            raise ValueError(f"need k1 >= 0, 0 <= b <= 1, epsilon >= 0; got k1={k1}, b={b}, epsilon={epsilon}")
         self.k1, self.b, self.epsilon = k1, b, epsilon
         self._ids: list[str] = []
         self._vocab: dict[str, int] = {}
@@ -83,9 +81,7 @@ class BM25Index:
 
         check_ids(ids, len(items))
         vocab: dict[str, int] = {}
-        term_ids = np.fromiter(
-            (vocab.setdefault(t, len(vocab)) for doc in items for t in doc), dtype=np.int64
-        )
+        term_ids = np.fromiter((vocab.setdefault(t, len(vocab)) for doc in items for t in doc), dtype=np.int64)
         doc_len = np.fromiter((len(doc) for doc in items), dtype=np.int64, count=len(items))
         rows = np.repeat(np.arange(len(items), dtype=np.int64), doc_len)
         # Duplicate (doc, term) entries are summed on conversion: the result holds term frequencies.
@@ -115,9 +111,7 @@ class BM25Index:
             return scores
         spans = [(self._indptr[c], self._indptr[c + 1]) for c in map(self._vocab.__getitem__, counts)]
         rows = np.concatenate([self._indices[s:e] for s, e in spans])
-        weights = np.concatenate(
-            [self._data[s:e] * counts[t] for (s, e), t in zip(spans, counts, strict=True)]
-        )
+        weights = np.concatenate([self._data[s:e] * counts[t] for (s, e), t in zip(spans, counts, strict=True)])
         scores += np.bincount(rows, weights=weights, minlength=self.count)
         return scores
 

@@ -187,9 +187,7 @@ class DenseStore:
         try:
             store = cls(**{k: v for k, v in p.items() if k != "kind"})
         except TypeError as e:
-            raise IndexStateError(
-                f"unexpected dense store parameters in {path / 'params.json'}: {e}"
-            ) from None
+            raise IndexStateError(f"unexpected dense store parameters in {path / 'params.json'}: {e}") from None
         try:
             store._index = faiss.read_index(str(path / "faiss.index"))
         except RuntimeError as e:

@@ -141,8 +141,9 @@ class Answerer:
         if not intent.units:
             return TaskFilter(due_before=intent.due_before, ongoing=intent.ongoing).matches(clause)
         return any(
-            TaskFilter(unit=u, lead_only=intent.lead_only, due_before=intent.due_before,
-                       ongoing=intent.ongoing).matches(clause)
+            TaskFilter(
+                unit=u, lead_only=intent.lead_only, due_before=intent.due_before, ongoing=intent.ongoing
+            ).matches(clause)
             for u in intent.units
         )
 
@@ -159,7 +160,11 @@ class Answerer:
     def _search(self, intent: QuestionIntent, top_k: int) -> Answer:
         p = self.params
         hits = self.index.search(
-            intent.question, mode=p.mode, top_k=max(top_k, p.depth), fusion=p.fusion, weights=p.weights,
+            intent.question,
+            mode=p.mode,
+            top_k=max(top_k, p.depth),
+            fusion=p.fusion,
+            weights=p.weights,
             norm=p.norm,
         )
         ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])[:top_k]
@@ -175,9 +180,7 @@ class Answerer:
         p, clause, score = self.params, hit.clause, hit.score
         if intent.sources and clause.source in intent.sources:
             score *= p.place_boost
-        if intent.units and any(
-            TaskFilter(unit=u).matches(clause) for u in intent.units
-        ):
+        if intent.units and any(TaskFilter(unit=u).matches(clause) for u in intent.units):
             score *= p.unit_boost
         if (intent.wants_units and clause.lead_units) or (intent.wants_deadline and clause.deadline):
             score *= p.field_boost
@@ -189,6 +192,7 @@ class Answerer:
         """True when even the closest clause is less similar to the question than the threshold."""
         best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
         return best is not None and best < self.params.min_similarity
+
 
 def highlight_spans(tokenizer: Callable[[str], list[str]], question: str, text: str) -> tuple[tuple[int, int], ...]:
     """Spans in ``text`` of the question's content words (two characters or more), longest first.

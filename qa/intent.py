@@ -35,9 +35,7 @@ _NUMBER = re.compile(r"多少|几个|几项|几家|几天|几年|几次|比例|�
 # Place names in a document's title and top heading: two characters before 市/省/片区/港片区
 # ("咸宁市", "岳阳片区", "钦州港片区", "湖北省") or in "中国(湖南)".
 # "市场" is not a city and "全省"/"本市" name no place.
-_PLACE = re.compile(
-    r"([^\W\d年全本各该我_]{2})(?:市(?!场)|省|片区|港片区|自治区)|中国\(([\u4e00-\u9fff]{2,3})\)"
-)
+_PLACE = re.compile(r"([^\W\d年全本各该我_]{2})(?:市(?!场)|省|片区|港片区|自治区)|中国\(([\u4e00-\u9fff]{2,3})\)")
 _YEAR_END = re.compile(r"(?:(?P<year>\d{4})|(?P<this>今年|本年|年内))\s*年?\s*(?:底|末)?\s*(?:前|以前|之前)?")
 _MONTH_END = re.compile(r"(?:(?P<year>\d{4})\s*年)?\s*(?P<month>\d{1,2})\s*月\s*(?:底|末)?\s*(?:前|以前|之前)")
 _ONGOING = re.compile(r"持续|长期|常态化")

@@ -107,10 +107,12 @@ def _search(args: argparse.Namespace) -> int:
     index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
     hits = index.search(args.query, mode=args.mode, top_k=args.top_k)
     if args.json:
-        _print_json([
-            {**task_record(h.clause), "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
-            for h in hits
-        ])
+        _print_json(
+            [
+                {**task_record(h.clause), "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
+                for h in hits
+            ]
+        )
         return 0
     for rank, hit in enumerate(hits, start=1):
         c = hit.clause
@@ -190,8 +192,10 @@ def _eval(args: argparse.Namespace) -> int:
         points = sweep(questions, result.outputs[marked])
         chosen = choose(points)
         notes = f"## No-answer threshold ({marked})\n\n" + sweep_table(points, chosen)
-        print(f"no-answer threshold for {marked}: {chosen.threshold:.3f} "
-              f"(refuses {chosen.noanswer_acc:.0%} of unanswerable, {chosen.false_noanswer:.1%} of answerable)")
+        print(
+            f"no-answer threshold for {marked}: {chosen.threshold:.3f} "
+            f"(refuses {chosen.noanswer_acc:.0%} of unanswerable, {chosen.false_noanswer:.1%} of answerable)"
+        )
         product = next(v for v in variants_by_name([marked]))
         threshold = product.ranking.min_similarity
         name = f"{marked} @ {threshold}"

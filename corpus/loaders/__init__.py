@@ -103,8 +103,7 @@ def _loader_for(name: str) -> tuple[str, str, Callable[[bytes, str], str]]:
     if suffix not in _LOADERS:
         shown = repr(suffix) if suffix else "no suffix"
         raise UnsupportedFormatError(
-            f"cannot load {source!r}: file type {shown} is not supported; "
-            f"use one of {', '.join(SUPPORTED_SUFFIXES)}"
+            f"cannot load {source!r}: file type {shown} is not supported; use one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
     fmt, loader = _LOADERS[suffix]
     return source, fmt, loader

@@ -102,9 +102,7 @@ def _strip_page_numbers(lines: list[_Line]) -> list[_Line]:
     lines = [_Line(_UNMAPPED_GLYPH.sub("", line.text).strip(), line.x1, line.height) for line in lines]
     while lines and (not lines[0].text or _PAGE_NUMBER.match(lines[0].text)):
         lines.pop(0)
-    while lines and (
-        not lines[-1].text or _PAGE_NUMBER.match(lines[-1].text) or _BARE_NUMBER.match(lines[-1].text)
-    ):
+    while lines and (not lines[-1].text or _PAGE_NUMBER.match(lines[-1].text) or _BARE_NUMBER.match(lines[-1].text)):
         lines.pop()
     return lines
 

@@ -85,9 +85,7 @@ def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
             return text
     best = charset_normalizer.from_bytes(data).best()
     if best is None or best.encoding.startswith(("utf_16", "utf_32")):  # UTF-16 without a BOM: a guess
-        raise CorruptDocumentError(
-            f"{name} is not text in UTF-8, GB18030/GBK or any encoding that could be detected"
-        )
+        raise CorruptDocumentError(f"{name} is not text in UTF-8, GB18030/GBK or any encoding that could be detected")
     return _refuse_binary(str(best), name)
 
 

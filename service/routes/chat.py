@@ -39,9 +39,7 @@ def models(state: State) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/chat/completions", summary="对话问答 / chat completions (OpenAI-compatible)", response_model=None
-)
+@router.post("/chat/completions", summary="对话问答 / chat completions (OpenAI-compatible)", response_model=None)
 def chat_completions(body: ChatRequest, state: State) -> JSONResponse | StreamingResponse:
     """Answer the last user message; ``stream: true`` sends ``chat.completion.chunk`` events then
     ``data: [DONE]``.

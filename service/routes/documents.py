@@ -49,9 +49,7 @@ def _by_source(clauses: tuple[Clause, ...]) -> dict[str, list[Clause]]:
 
 
 def _too_large(limit: int) -> Exception:
-    return http_error(
-        413, f"文件过大（上限 {limit} 字节）", f"upload is larger than the limit of {limit} bytes"
-    )
+    return http_error(413, f"文件过大（上限 {limit} 字节）", f"upload is larger than the limit of {limit} bytes")
 
 
 def _not_found(source: str, known: list[str]) -> Exception:
@@ -172,8 +170,7 @@ async def upload_document(request: Request, state: State) -> JSONResponse:
         raise http_error(
             415,
             f"不支持的文件类型 {suffix or '（无后缀）'}",
-            f"file type {suffix or '(none)'} of {name!r} is not supported; use one of "
-            f"{', '.join(SUPPORTED_SUFFIXES)}",
+            f"file type {suffix or '(none)'} of {name!r} is not supported; use one of {', '.join(SUPPORTED_SUFFIXES)}",
         )
     data = await upload.read(limit + 1)
     if len(data) > limit:
@@ -205,8 +202,11 @@ def _index_upload(state: ServiceState, name: str, data: bytes) -> JSONResponse:
     "/{source}",
     summary="删除文件 / delete a document",
     dependencies=[Depends(require_admin)],
-    responses={401: {"description": "missing admin token"}, 403: {"description": "wrong admin token"},
-               404: {"description": "no such document"}},
+    responses={
+        401: {"description": "missing admin token"},
+        403: {"description": "wrong admin token"},
+        404: {"description": "no such document"},
+    },
 )
 def delete_document(source: SourceParam, state: State) -> dict[str, Any]:
     """Remove a document's clauses from the index and delete its uploaded file (admin token needed).

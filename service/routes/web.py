@@ -35,9 +35,7 @@ router = APIRouter(tags=["web"])
 @router.get("/", include_in_schema=False)
 def index_page() -> FileResponse:
     """The question box, result cards, document viewer and task ledger (政策文件问答)."""
-    return FileResponse(
-        STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
-    )
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
 
 class _StaticWithHeaders(StaticFiles):

@@ -26,15 +26,17 @@ HELP = "请直接输入问题，例如：谁牵头企业开办一网通办？"
 @router.post(
     "/dingtalk",
     summary="钉钉机器人 / DingTalk robot callback",
-    responses={401: {"description": "missing signature headers"}, 403: {"description": "bad signature"},
-               404: {"description": "webhook not enabled (no appSecret configured)"}},
+    responses={
+        401: {"description": "missing signature headers"},
+        403: {"description": "bad signature"},
+        404: {"description": "webhook not enabled (no appSecret configured)"},
+    },
 )
 def dingtalk(
     message: DingTalkMessage,
     state: State,
     timestamp: Annotated[str | None, Header(description="毫秒时间戳 / ms since epoch")] = None,
-    sign: Annotated[str | None, Header(description="base64(HmacSHA256(appSecret, timestamp+\\n+appSecret))")]
-    = None,
+    sign: Annotated[str | None, Header(description="base64(HmacSHA256(appSecret, timestamp+\\n+appSecret))")] = None,
 ) -> dict[str, Any]:
     """Check DingTalk's signature headers, then reply with a text message: answer + citations."""
     secret = state.settings.dingtalk_app_secret.get_secret_value()
@@ -58,4 +60,3 @@ def dingtalk(
     with state.reading():
         record = answer_record(state.answerer.ask(question, top_k=3))
     return text_reply(reply_text(record, max_citations=3), message)
-

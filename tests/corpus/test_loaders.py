@@ -447,9 +447,7 @@ def test_table_header_with_notes_and_extra_columns() -> None:
     assert render_table(_grid(rows)) == ["1.建设国际贸易单一窗口；备注：试点", "完成时限：2020年"]
 
 
-@pytest.mark.parametrize(
-    ("number", "mark"), [("3", "3."), ("三", "三、"), ("（一）", "（一）"), ("2、", "2、")]
-)
+@pytest.mark.parametrize(("number", "mark"), [("3", "3."), ("三", "三、"), ("（一）", "（一）"), ("2、", "2、")])
 def test_table_number_column_keeps_or_adds_its_mark(number: str, mark: str) -> None:
     rows = [["序号", "事项", "责任单位"], [number, "推广经验", "市商务局"]]
     assert render_table(_grid(rows))[0] == f"{mark}推广经验"

@@ -11,17 +11,38 @@ from eval.threshold import choose, sweep
 
 
 def _clause(cid: str, lead: tuple[str, ...] = ()) -> Clause:
-    return Clause(cid, "d.txt", "t", "一、", (), cid, 0, 1, ClauseKind.ITEM, lead_units=lead,
-                  deadline=Deadline("2020年底前", "2020-12-31", DeadlineKind.BY_DATE) if lead else None)
+    return Clause(
+        cid,
+        "d.txt",
+        "t",
+        "一、",
+        (),
+        cid,
+        0,
+        1,
+        ClauseKind.ITEM,
+        lead_units=lead,
+        deadline=Deadline("2020年底前", "2020-12-31", DeadlineKind.BY_DATE) if lead else None,
+    )
 
 
 CLAUSES = [_clause("a", ("市司法局",)), _clause("b", ("市司法局",)), _clause("c")]
 QUESTIONS = [
-    Question("q1", "谁牵头a", "who", (Judgement("d.txt", "a", 2),),
-             {"lead_units": ["市司法局"], "units": [], "deadline": "2020年底前"}),
+    Question(
+        "q1",
+        "谁牵头a",
+        "who",
+        (Judgement("d.txt", "a", 2),),
+        {"lead_units": ["市司法局"], "units": [], "deadline": "2020年底前"},
+    ),
     Question("q2", "b是什么", "what", (Judgement("d.txt", "b", 2),)),
-    Question("q3", "司法局牵头的任务有哪些", "list", (Judgement("d.txt", "a", 2),),
-             list_filter={"unit": "市司法局", "lead_only": True}),
+    Question(
+        "q3",
+        "司法局牵头的任务有哪些",
+        "list",
+        (Judgement("d.txt", "a", 2),),
+        list_filter={"unit": "市司法局", "lead_only": True},
+    ),
     Question("q4", "医保", "noanswer", ()),
 ]
 QRELS = {"q1": {"a": 2}, "q2": {"b": 2}, "q3": {"a": 2}, "q4": {}}
@@ -31,8 +52,8 @@ FIELDS = {"a": {"lead_units": ["市司法局"], "units": [], "deadline": "2020�
 def test_worked_example() -> None:
     outputs = {
         "q1": SystemOutput(("a", "c"), FIELDS, similarity=0.9),  # right clause first
-        "q2": SystemOutput(("c", "b"), similarity=0.85),         # right clause second: RR 1/2
-        "q3": SystemOutput(("a",), FIELDS),                      # list: 1 of the 2 led tasks
+        "q2": SystemOutput(("c", "b"), similarity=0.85),  # right clause second: RR 1/2
+        "q3": SystemOutput(("a",), FIELDS),  # list: 1 of the 2 led tasks
         "q4": SystemOutput(("c",), similarity=0.8),
     }
     s = score(QUESTIONS, QRELS, outputs, CLAUSES)

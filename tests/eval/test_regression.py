@@ -47,5 +47,8 @@ def test_who_when_answers_name_the_expected_fields(built_index: Path, kind: str)
     for q in questions:
         top = answerer.ask(q.question).results[0].clause
         right += (list(top.lead_units), list(top.units), top.deadline.text if top.deadline else None) == (
-            q.expect["lead_units"], q.expect["units"], q.expect["deadline"])
+            q.expect["lead_units"],
+            q.expect["units"],
+            q.expect["deadline"],
+        )
     assert right >= 8, f"{right}/10 {kind} answers with the expected fields"

@@ -35,9 +35,14 @@ def test_flat_equals_numpy_brute_force() -> None:
 
 def _recall_at_10(found: list[list[tuple[str, float]]], expected: np.ndarray) -> float:
     """Mean share of the true top 10 that the store returned."""
-    return float(np.mean([
-        len({int(i) for i, _ in hits} & set(want)) / 10 for hits, want in zip(found, expected.tolist(), strict=True)
-    ]))
+    return float(
+        np.mean(
+            [
+                len({int(i) for i, _ in hits} & set(want)) / 10
+                for hits, want in zip(found, expected.tolist(), strict=True)
+            ]
+        )
+    )
 
 
 def test_hnsw_above_threshold_has_high_recall() -> None:

@@ -64,9 +64,7 @@ def test_sentence_transformer_from_local_dir(tiny_bert_dir: Path) -> None:
     _check_unit_rows(emb.embed_queries([]), 0, 32)
     again = make_embedder(f"st:{tiny_bert_dir}")
     assert again.id == emb.id
-    np.testing.assert_allclose(
-        again.embed_passages(["推行企业开办"]), emb.embed_passages(["推行企业开办"]), atol=1e-6
-    )
+    np.testing.assert_allclose(again.embed_passages(["推行企业开办"]), emb.embed_passages(["推行企业开办"]), atol=1e-6)
 
 
 def test_sentence_transformer_id_changes_with_config(tiny_bert_dir: Path, tmp_path: Path) -> None:

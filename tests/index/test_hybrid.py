@@ -76,9 +76,7 @@ def test_long_clause_is_chunked_but_found_once(tmp_path: Path, tokenizer: Tokeni
         assert hits[0].clause == clauses[0]
 
 
-def test_directory_is_open_formats_with_a_complete_manifest(
-    built: HybridIndex, clauses: list[Clause]
-) -> None:
+def test_directory_is_open_formats_with_a_complete_manifest(built: HybridIndex, clauses: list[Clause]) -> None:
     path = built.path
     for name in (
         "manifest.json",
@@ -130,9 +128,7 @@ def test_load_refuses_another_format_version(built: HybridIndex, embedder: HashE
         HybridIndex.load(built.path, embedder=embedder)
 
 
-def test_load_refuses_missing_or_tampered_index(
-    built: HybridIndex, embedder: HashEmbedder, tmp_path: Path
-) -> None:
+def test_load_refuses_missing_or_tampered_index(built: HybridIndex, embedder: HashEmbedder, tmp_path: Path) -> None:
     with pytest.raises(IndexStateError, match="no index at"):
         HybridIndex.load(tmp_path / "nowhere", embedder=embedder)
     with (built.path / "clauses.jsonl").open("a", encoding="utf-8") as f:
@@ -190,9 +186,7 @@ def test_add_and_remove_documents_embed_only_new_clauses(
         idx.remove_document("doc_c.txt")
 
 
-def test_interrupted_swap_leaves_the_previous_index_loadable(
-    built: HybridIndex, embedder: HashEmbedder
-) -> None:
+def test_interrupted_swap_leaves_the_previous_index_loadable(built: HybridIndex, embedder: HashEmbedder) -> None:
     # A crash between the swap's two renames leaves only the previous index, under its backup name.
     backup = built.path.parent / f".{built.path.name}.old-{os.getpid()}-deadbeef"
     os.rename(built.path, backup)
@@ -214,9 +208,7 @@ def test_search_validates_its_arguments(built: HybridIndex) -> None:
     assert built.search("的了吗", mode="bm25") == []  # only stopwords: BM25 has nothing to match
 
 
-def test_build_refuses_repeated_clause_ids(
-    tmp_path: Path, clauses: list[Clause], tokenizer: Tokenizer
-) -> None:
+def test_build_refuses_repeated_clause_ids(tmp_path: Path, clauses: list[Clause], tokenizer: Tokenizer) -> None:
     with pytest.raises(ValueError, match="repeated"):
         HybridIndex.build([*clauses, clauses[0]], HashEmbedder(), tokenizer, tmp_path / "idx", progress=False)
     assert not (tmp_path / "idx").exists()

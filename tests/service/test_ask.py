@@ -10,8 +10,19 @@ from fastapi.testclient import TestClient
 from tests.service.helpers import SOURCE_003
 
 CONTRACT_FIELDS = {
-    "source", "title", "path", "text", "lead_units", "units", "deadline", "deadline_date", "score",
-    "start", "end", "headings", "highlights",
+    "source",
+    "title",
+    "path",
+    "text",
+    "lead_units",
+    "units",
+    "deadline",
+    "deadline_date",
+    "score",
+    "start",
+    "end",
+    "headings",
+    "highlights",
 }
 
 

@@ -102,10 +102,14 @@ def test_ask_shows_unit_and_deadline_and_opens_the_document(page: Page, live_ser
 
 
 def test_no_answer_message(page: Page, live_server: str) -> None:
-    page.route("**/api/ask", lambda route: route.fulfill(
-        status=200, content_type="application/json",
-        body='{"question": "x", "answer": "未找到相关条款", "no_answer": true, "intent": {}, "results": []}',
-    ))
+    page.route(
+        "**/api/ask",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body='{"question": "x", "answer": "未找到相关条款", "no_answer": true, "intent": {}, "results": []}',
+        ),
+    )
     page.goto(live_server)
     page.fill("#question", "火星基地的建设预算是多少？")
     page.click("#ask-button")

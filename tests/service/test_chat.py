@@ -47,9 +47,7 @@ def test_non_streamed_reply_has_answer_and_numbered_citations(openai_client: Ope
 
 
 def test_streamed_reply_equals_the_plain_one(openai_client: OpenAI) -> None:
-    plain = openai_client.chat.completions.create(
-        model="policy-qa", messages=[{"role": "user", "content": QUESTION}]
-    )
+    plain = openai_client.chat.completions.create(model="policy-qa", messages=[{"role": "user", "content": QUESTION}])
     stream = openai_client.chat.completions.create(
         model="policy-qa", messages=[{"role": "user", "content": QUESTION}], stream=True
     )

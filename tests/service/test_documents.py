@@ -15,8 +15,7 @@ from tests.service.helpers import ADMIN_TOKEN, SOURCE_003
 DOCX_LINES = [
     "临湘市关于建设智慧口岸样板工程的实施方案",
     "一、重点任务",
-    "(一)建设智慧口岸样板工程，推行无纸化通关。"
-    "(牵头单位:市口岸办 责任单位:市商务局、市税务局 完成时限:2024年6月底前)",
+    "(一)建设智慧口岸样板工程，推行无纸化通关。(牵头单位:市口岸办 责任单位:市商务局、市税务局 完成时限:2024年6月底前)",
     "(二)完善冷链查验设施。(牵头单位:市商务局 完成时限:持续推进)",
 ]
 DOCX_NAME = "智慧口岸方案.docx"
@@ -105,9 +104,7 @@ def test_upload_ask_delete_round_trip(
     assert client.delete(f"/api/documents/{DOCX_NAME}", headers=admin).status_code == 404
 
 
-def test_deleting_a_bundled_document_keeps_its_file(
-    writable_client: TestClient, admin: dict[str, str]
-) -> None:
+def test_deleting_a_bundled_document_keeps_its_file(writable_client: TestClient, admin: dict[str, str]) -> None:
     response = writable_client.delete(f"/api/documents/{SOURCE_003}", headers=admin)
     assert response.status_code == 200
     assert response.json()["file_deleted"] is False
@@ -200,9 +197,7 @@ def test_upload_without_file_field_is_422(writable_client: TestClient, admin: di
         ({"Authorization": f"Bearer {ADMIN_TOKEN}x"}, 403),
     ],
 )
-def test_writes_need_the_admin_token(
-    writable_client: TestClient, headers: dict[str, str], status: int
-) -> None:
+def test_writes_need_the_admin_token(writable_client: TestClient, headers: dict[str, str], status: int) -> None:
     before = _state(writable_client)
     upload = writable_client.post(
         "/api/documents", files={"file": ("a.txt", "一、任务\n(一)测试。".encode())}, headers=headers

@@ -16,9 +16,7 @@ questions = st.one_of(
     st.text(min_size=500, max_size=530),
     st.just("   "),
 )
-json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
-)
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8))
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
@@ -54,8 +52,10 @@ chat_bodies = st.fixed_dictionaries(
     {
         "messages": st.lists(
             st.fixed_dictionaries(
-                {"role": st.sampled_from(["user", "system", "assistant", "tool"]),
-                 "content": st.one_of(questions, st.none(), json_values)}
+                {
+                    "role": st.sampled_from(["user", "system", "assistant", "tool"]),
+                    "content": st.one_of(questions, st.none(), json_values),
+                }
             ),
             max_size=3,
         )
@@ -74,9 +74,7 @@ def test_chat_never_fails(client: TestClient, body: dict[str, Any]) -> None:
 
 
 upload_names = st.one_of(
-    st.sampled_from(
-        ["a.txt", "b.docx", "c.pdf", "d.html", "e.htm", "f.exe", "g", "../h.txt", "政策.TXT", ".x.txt"]
-    ),
+    st.sampled_from(["a.txt", "b.docx", "c.pdf", "d.html", "e.htm", "f.exe", "g", "../h.txt", "政策.TXT", ".x.txt"]),
     st.text(max_size=20),
 )
 policy_chars = st.sampled_from("一、(一)1.牵头单位:市商务局 完成时限:2024年底前<script>\n")
@@ -91,9 +89,7 @@ upload_bytes = st.one_of(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=upload_names, data=upload_bytes)
-def test_uploads_never_fail(
-    writable_client: TestClient, admin: dict[str, str], name: str, data: bytes
-) -> None:
+def test_uploads_never_fail(writable_client: TestClient, admin: dict[str, str], name: str, data: bytes) -> None:
     response = writable_client.post("/api/documents", files={"file": (name, data)}, headers=admin)
     assert response.status_code in (201, 400, 409, 413, 415, 422), response.text
     assert " / " in response.json().get("detail", " / ")

@@ -12,9 +12,7 @@ from service.files import safe_name
 from service.replies import citation_line, excerpt, reply_text
 from service.routes.tasks import attachment
 
-RESULT = {
-    "title": "某市实施方案", "path": "二、(三)", "text": "推进  企业开办\n一网通办。", "source": "a.txt"
-}
+RESULT = {"title": "某市实施方案", "path": "二、(三)", "text": "推进  企业开办\n一网通办。", "source": "a.txt"}
 
 
 def test_excerpt_flattens_and_cuts() -> None:
@@ -40,16 +38,18 @@ def test_reply_text() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "name"),
-    [("方案.docx", "方案.docx"), ("C:\\docs\\方案 (1).docx", "方案 (1).docx"), ("/tmp/x/a.txt", "a.txt"),
-     ("  b.pdf ", "b.pdf")],
+    [
+        ("方案.docx", "方案.docx"),
+        ("C:\\docs\\方案 (1).docx", "方案 (1).docx"),
+        ("/tmp/x/a.txt", "a.txt"),
+        ("  b.pdf ", "b.pdf"),
+    ],
 )
 def test_safe_name_keeps_the_last_part(raw: str, name: str) -> None:
     assert safe_name(raw) == name
 
 
-@pytest.mark.parametrize(
-    "raw", ["", "   ", ".env", "../", "a\x00.txt", "a<b>.txt", 'a".txt', "a|b.txt", "x" * 300]
-)
+@pytest.mark.parametrize("raw", ["", "   ", ".env", "../", "a\x00.txt", "a<b>.txt", 'a".txt', "a|b.txt", "x" * 300])
 def test_safe_name_rejects(raw: str) -> None:
     with pytest.raises(ValueError):
         safe_name(raw)
@@ -76,9 +76,7 @@ def test_validation_detail_is_bilingual() -> None:
 
 def test_attachment_keeps_the_chinese_name() -> None:
     value = attachment("任务台账.xlsx", "tasks.xlsx")
-    assert value == (
-        "attachment; filename=\"tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%8F%B0%E8%B4%A6.xlsx"
-    )
+    assert value == ("attachment; filename=\"tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%8F%B0%E8%B4%A6.xlsx")
 
 
 def test_serve_command_runs_uvicorn_with_the_app(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,9 +56,7 @@ def test_mcp_tools_over_stdio(built_index: Path, tmp_path: Path) -> None:
             tools = {t.name: t for t in (await session.list_tools()).tools}
             assert set(tools) == {"search_policy", "list_tasks"}
             schema = tools["list_tasks"].input_schema
-            assert {"unit", "lead_only", "due_before", "due_after", "ongoing", "source"} <= set(
-                schema["properties"]
-            )
+            assert {"unit", "lead_only", "due_before", "due_after", "ongoing", "source"} <= set(schema["properties"])
 
             question = {"question": "岳阳片区谁牵头企业开办一网通办？", "top_k": 2}
             answer = await session.call_tool("search_policy", question)
@@ -84,4 +82,3 @@ def test_mcp_tools_over_stdio(built_index: Path, tmp_path: Path) -> None:
             assert "question must not be empty" in _text(empty)
 
     anyio.run(session_run)
-

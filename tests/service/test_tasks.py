@@ -69,9 +69,7 @@ def test_csv_download(client: TestClient) -> None:
 def test_xlsx_download(client: TestClient) -> None:
     response = client.get("/api/tasks", params={"source": SOURCE_003, "format": "xlsx"})
     assert response.status_code == 200
-    assert response.headers["content-type"] == (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    assert response.headers["content-type"] == ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert 'filename="tasks.xlsx"' in response.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None and sheet.title == "任务台账"

@@ -40,8 +40,17 @@ def test_script_never_inserts_html() -> None:
 def test_openapi_lists_every_endpoint(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
-    assert {"/healthz", "/api/ask", "/api/search", "/api/tasks", "/api/documents", "/api/documents/{source}",
-            "/v1/chat/completions", "/v1/models", "/webhook/dingtalk"} <= paths.keys()
+    assert {
+        "/healthz",
+        "/api/ask",
+        "/api/search",
+        "/api/tasks",
+        "/api/documents",
+        "/api/documents/{source}",
+        "/v1/chat/completions",
+        "/v1/models",
+        "/webhook/dingtalk",
+    } <= paths.keys()
     assert "multipart/form-data" in paths["/api/documents"]["post"]["requestBody"]["content"]
     assert client.get("/docs").status_code == 200
 
