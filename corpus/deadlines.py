@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date
 
 from corpus.model import Deadline, DeadlineKind
@@ -20,8 +21,8 @@ _DATE = re.compile(
 _BARE_YEAR_END = re.compile(r"(?<!\d)年(?:底|末)")
 
 _RANGE = re.compile(r"^(.*?\d\s*[月日])\s*(?:-|—|–|~|至|到)\s*(\d.*)$")
-_ONGOING = re.compile(r"^(?:持续|长期|常态化|逐步)")
-_RECURRING = re.compile(r"^(?:每年|每季度|每半年|每月|每周|每季|按月|按季度|按年|定期)")
+_ONGOING = re.compile(r"^(?:持续|长期|常态化|逐步|常年)")
+_RECURRING = re.compile(r"^(?:每年|每季度|每半年|每月|每周|每季|每旬|按月|按季度|按季|按年|按周|定期)")
 _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
 
 # Prose deadlines: a dated phrase directly followed by 前 ("于6月20日前制定", "8月底前录制",
@@ -87,26 +88,119 @@ def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | No
 
 
 def _first_date(text: str, doc_year: int | None, start_of_period: bool = False) -> str | None:
-    for m in _DATE.finditer(text):
-        year = int(m.group("year")) if m.group("year") else None
-        # "年底" with no digits: only a real match when the text says 年底/年末 here.
-        bare = m.group("year_end") is not None and year is None
-        if bare and not _BARE_YEAR_END.match(text, m.start() - 1 if m.start() else 0):
-            continue
-        year = year or doc_year
-        if year is None:
-            continue
-        if m.group("year_end") is not None:
-            return date(year, 1 if start_of_period else 12, 1 if start_of_period else 31).isoformat()
-        month = int(m.group("month"))
-        if not 1 <= month <= 12:
-            continue
-        last = calendar.monthrange(year, month)[1]
-        if m.group("day"):
-            day = int(m.group("day"))
-            if not 1 <= day <= last:
-                continue
-        else:
-            day = 1 if start_of_period else last
-        return date(year, month, day).isoformat()
-    return None
+    """The first date the text names (its period's last day, or first with ``start_of_period``)."""
+    found = _first_period(text, doc_year, start_of_period)
+    return found[2] if found else None
+
+
+def _first_period(text: str, doc_year: int | None, start_of_period: bool) -> tuple[int, int, str] | None:
+    """(start, end, ISO date) of the earliest dated phrase; the longest wins a tie."""
+    best: tuple[int, int, str] | None = None
+    for pattern, read in _PERIODS:
+        for m in pattern.finditer(text):
+            if best is not None and (m.start(), -m.end()) >= (best[0], -best[1]):
+                break
+            iso = read(m, text, doc_year, start_of_period)
+            if iso is not None:
+                best = (m.start(), m.end(), iso)
+                break
+    return best
+
+
+def _year(m: re.Match[str], doc_year: int | None) -> int | None:
+    return int(m.group("year")) if m.group("year") else doc_year
+
+
+def _day(year: int, month: int, day: int | None, start: bool) -> str | None:
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day = day if day is not None else (1 if start else last)
+    return date(year, month, day).isoformat() if 1 <= day <= last else None
+
+
+def _read_date(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = int(m.group("year")) if m.group("year") else None
+    # "年底" with no digits: only a real match when the text says 年底/年末 here.
+    if m.group("year_end") is not None and year is None and not _BARE_YEAR_END.match(text, max(m.start() - 1, 0)):
+        return None
+    year = year or doc_year
+    if year is None:
+        return None
+    if m.group("year_end") is not None:
+        return date(year, 1, 1).isoformat() if start else date(year, 12, 31).isoformat()
+    return _day(year, int(m.group("month")), int(m.group("day")) if m.group("day") else None, start)
+
+
+def _read_quarter(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = _year(m, doc_year)
+    if year is None:
+        return None
+    quarter = "一二三四1234".index(m.group("q")) % 4 + 1
+    return _day(year, quarter * 3 - (2 if start else 0), None, start)
+
+
+def _read_half(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = _year(m, doc_year)
+    if year is None:
+        return None
+    first = m.group("h") == "上"
+    return _day(year, (1 if first else 7) if start else (6 if first else 12), None, start)
+
+
+def _read_xun(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = _year(m, doc_year)
+    if year is None:
+        return None
+    month = int(m.group("month"))
+    xun = "上中下".index(m.group("x"))
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day = (1, 11, 21)[xun] if start else (10, 20, last)[xun]
+    return _day(year, month, day, start)
+
+
+def _read_year(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = _year(m, doc_year)
+    if year is None:
+        return None
+    return date(year, 1, 1).isoformat() if start else date(year, 12, 31).isoformat()
+
+
+def _read_year_range(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = int(m.group("first") if start else m.group("last"))
+    return date(year, 1, 1).isoformat() if start else date(year, 12, 31).isoformat()
+
+
+_YEAR = r"(?:(?P<year>\d{4})\s*年\s*)?"
+_Reader = Callable[[re.Match[str], str, "int | None", bool], "str | None"]
+# Dated phrases and the day each stands for, one line each; the earliest in the text wins, the
+# longest at one position ("2024年第三季度" over "2024年").
+_PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
+    (re.compile(r"(?P<first>\d{4})\s*年?\s*(?:-|—|–|~|～|至|到)\s*(?P<last>\d{4})\s*年"), _read_year_range),
+    (re.compile(_YEAR + r"第?(?P<q>[一二三四1-4])\s*季度(?:末|底)?"), _read_quarter),
+    (re.compile(_YEAR + r"(?P<h>[上下])半年"), _read_half),
+    (re.compile(_YEAR + r"(?P<month>\d{1,2})\s*月\s*(?P<x>[上中下])旬"), _read_xun),
+    (_DATE, _read_date),
+    (re.compile(r"(?:(?P<year>\d{4})\s*)?年内"), _read_year),
+    (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[上下]半|底|末|内))"), _read_year),
+)
+
+
+def looks_like_deadline(phrase: str) -> bool:
+    """True for a phrase that states a deadline rather than naming a unit.
+
+    Used where a deadline hides in a list of units: "区财政局、区人社局,8月底完成".
+
+    Example:
+        >>> [looks_like_deadline(p) for p in ("8月底完成", "年底前", "持续推进", "2024年第三季度", "区财政局")]
+        [True, True, True, True, False]
+    """
+    text = phrase.strip(" 。.;,")
+    if not text or len(text) > 40:
+        return False
+    if _ONGOING.match(text) or _RECURRING.match(text):
+        return True
+    found = _first_period(text, 2000, start_of_period=False)
+    return found is not None and found[0] <= 2

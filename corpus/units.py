@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from corpus import grammar
+from corpus.deadlines import looks_like_deadline
+from corpus.grammar import Role
 from corpus.text import fold
 
-LEAD_LABELS = ("牵头单位", "牵头部门")
-UNIT_LABELS = ("责任单位", "责任部门", "参加单位", "配合单位", "协办单位", "参与单位")
-DEADLINE_LABELS = ("完成时限", "落实时间", "时间节点", "完成时间", "时限")
-
-# A label and its colon, e.g. "牵头单位:" or "完成时限：" (matched on folded text, so ":" only).
-LABEL_RE = re.compile("(" + "|".join(LEAD_LABELS + UNIT_LABELS + DEADLINE_LABELS) + r")\s*:\s*")
+# A label in any written form ("牵头单位:", "【配合单位】", "完成时限  "): see corpus/grammar.py.
+LABEL_RE = grammar.LABEL_RE
 
 # Words a unit name ends with: "市市场监管局", "省商务厅(口岸办)", "钦州港片区管委", "各市、州、县人民政府".
 _UNIT_END = (
@@ -58,19 +57,25 @@ class UnitFields:
 def split_units(value: str) -> list[str]:
     """Split a unit list as written into unit names.
 
-    Splits on 、 , ; 及 and whitespace outside brackets, re-joins place fragments that belong to
-    one name, and drops trailing "等" and role verbs.
+    Splits on 、 , ; and whitespace outside brackets, and on 和 / 及 / 与 between two whole unit
+    names (never inside one: 市文化广电和旅游局), re-joins place fragments that belong to one
+    name, and drops trailing "等" and role verbs.
 
     Example:
         >>> split_units("市发展改革委,钦州港片区管委,市商务局(口岸办)、各市、州、县人民政府等")
         ['市发展改革委', '钦州港片区管委', '市商务局(口岸办)', '各市、州、县人民政府']
+        >>> split_units("区发改局和区文化广电和旅游局及各街道办事处")
+        ['区发改局', '区文化广电和旅游局', '各街道办事处']
     """
-    parts = _split_outside_brackets(fold(value))
-    raw_parts = _split_outside_brackets(value, folded=fold(value))
+    raw_parts = [
+        piece
+        for part in _split_outside_brackets(value, folded=fold(value))
+        for piece in _split_conjunctions(part)
+    ]
     units: list[str] = []
     pending: list[str] = []
-    for folded, raw in zip(parts, raw_parts, strict=True):
-        name = folded.strip()
+    for raw in raw_parts:
+        name = fold(raw).strip()
         if not name:
             continue
         if _PLACE_FRAGMENT.match(name):
@@ -87,6 +92,36 @@ def split_units(value: str) -> list[str]:
         if joined and joined not in units:
             units.append(joined)
     return units
+
+
+# 和 / 及 / 与 / 以及 joining two unit names; only split where the left side is a whole name.
+_CONJUNCTION = re.compile(r"以及|[和及与]")
+
+
+def _split_conjunctions(part: str) -> list[str]:
+    """Split "区发改局和区财政局" at 和 when both sides are unit names; keep "区住房和城乡建设局"."""
+    folded = fold(part)
+    pieces: list[str] = []
+    start = 0
+    for m in _CONJUNCTION.finditer(folded):
+        left = folded[start : m.start()].strip()
+        right = folded[m.end() :]
+        if _depth(folded[: m.start()]) == 0 and UNIT_END_RE.search(left) and _names_unit(right):
+            pieces.append(part[start : m.start()])
+            start = m.end()
+    pieces.append(part[start:])
+    return pieces
+
+
+def _names_unit(text: str) -> bool:
+    """True when ``text`` reads as unit names: it ends in a unit word ("…旅游局及各街道办事处")."""
+    rest = re.sub(r"等(?:有关|相关)?(?:部门|单位)?$", "", clean_unit(text))
+    folded = fold(rest).strip()
+    return len(folded) >= 2 and bool(UNIT_END_RE.search(folded) or _PLACE_FRAGMENT.match(folded))
+
+
+def _depth(text: str) -> int:
+    return sum(1 for ch in text if ch in _OPEN) - sum(1 for ch in text if ch in _CLOSE)
 
 
 def clean_unit(name: str) -> str:
@@ -110,31 +145,88 @@ def clean_unit(name: str) -> str:
 def parse_label_block(text: str) -> UnitFields:
     """Read a block of labels: "(牵头单位:X  责任单位:Y、Z 落实时间:2023年8月底前)".
 
-    The text may hold one or several labels separated by spaces, ";" or ",". Labels must be
-    present; prose such as "X牵头" is read by :func:`parse_prose_units`.
+    Each label's value runs to the next label. Labels may be written in any bracket family or
+    none ("【牵头单位】X【配合单位】Y") and separated by ;,， or spaces. Inside a unit list, a
+    deadline phrase is the deadline ("…区人社局,8月底完成") and "X(牵头)", "X牵头" mark a lead.
+    A 责任单位 list is not a lead (a table's 责任单位 column beside a 配合单位 column is: see
+    corpus/loaders/tables.py). Person labels
+    (责任领导, 联系人) are read and dropped. Prose such as "X牵头，Y配合" is read by
+    :func:`parse_prose_units`.
 
     Example:
         >>> f = parse_label_block("牵头单位:省税务局;责任单位:省直有关部门,各市、州、县人民政府;"
         ...                       "完成时限:2020年12月底前")
         >>> f.lead, f.units, f.deadline
         (['省税务局'], ['省直有关部门', '各市、州、县人民政府'], '2020年12月底前')
+        >>> f = parse_label_block("【责任单位】区教育局(牵头)、区财政局,年底前【责任领导】王某")
+        >>> f.lead, f.units, f.deadline
+        (['区教育局'], ['区财政局'], '年底前')
     """
     folded = fold(text)
     fields = UnitFields()
     matches = list(LABEL_RE.finditer(folded))
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = text[m.end() : end].strip(" \t\u3000;；,，。")
-        label = m.group(1)
-        if label in DEADLINE_LABELS:
+        value = _strip_value(text[m.end() : end])
+        role = grammar.role_of(grammar.label_word(m))
+        if role is Role.DEADLINE:
             fields.deadline = fields.deadline or _clean_deadline(value)
-        elif label in LEAD_LABELS:
+            continue
+        if role is Role.PERSON or role is None:
+            continue
+        lead, units, deadline = read_unit_value(value)
+        fields.deadline = fields.deadline or deadline
+        if role is Role.LEAD:
             fields.has_lead_label = True
-            fields.lead.extend(u for u in split_units(value) if u not in fields.lead)
-        else:
-            fields.units.extend(u for u in split_units(value) if u not in fields.units)
+            lead, units = lead + units, []
+        elif lead:
+            fields.has_lead_label = True
+        _extend(fields.lead, lead)
+        _extend(fields.units, units)
     fields.units = [u for u in fields.units if u not in fields.lead]
     return fields
+
+
+def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
+    """Split one label's unit list into (lead, units, deadline).
+
+    Example:
+        >>> read_unit_value("县交通局牵头,县财政局、县住建局,2024年第三季度")
+        (['县交通局'], ['县财政局', '县住建局'], '2024年第三季度')
+    """
+    lead: list[str] = []
+    units: list[str] = []
+    deadline: str | None = None
+    pieces = _split_outside_brackets(value, seps=",;，；")
+    for piece in pieces:
+        if looks_like_deadline(fold(piece)):
+            deadline = deadline or _clean_deadline(piece)
+            continue
+        for name in split_units(piece):
+            marked = _LEAD_MARK.search(fold(name))
+            if marked:
+                name = name[: marked.start()].rstrip()
+                if name and name not in lead:
+                    lead.append(name)
+            elif name not in units:
+                units.append(name)
+    return lead, [u for u in units if u not in lead], deadline
+
+
+# "区教育局(牵头)", "县交通局牵头", "县交通局牵头负责": the unit before the mark leads.
+_LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?)$")
+
+
+def _strip_value(value: str) -> str:
+    """A label's value without separators around it, and without a closing bracket it did not open."""
+    value = value.strip(" \t\u3000;；,，。、")
+    while value and fold(value[-1]) in _CLOSE and _depth(fold(value)) < 0:
+        value = value[:-1].rstrip(" \t\u3000;；,，。、")
+    return value
+
+
+def _extend(target: list[str], names: list[str]) -> None:
+    target.extend(n for n in names if n not in target)
 
 
 def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
@@ -202,11 +294,11 @@ def _clean_deadline(value: str) -> str | None:
     return value or None
 
 
-_OPEN = "(<[〔【"
-_CLOSE = ")>]〕】"
+_OPEN = "(<[〔【〖"
+_CLOSE = ")>]〕】〗"
 
 
-def _split_outside_brackets(text: str, seps: str = "、,;，；及 \t\u3000", folded: str | None = None) -> list[str]:
+def _split_outside_brackets(text: str, seps: str = "、,;，； \t\u3000", folded: str | None = None) -> list[str]:
     """Split ``text`` on separator characters that are not inside brackets.
 
     When ``folded`` is given, positions are read from it and the pieces cut from ``text``

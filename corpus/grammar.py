@@ -1,0 +1,180 @@
+"""The label grammar: every word that names a clause field, in one table, and what is built from it.
+
+Policy documents name a measure's units and deadline with label words, in any bracket family or
+none, inline or on lines of their own, in table headers too::
+
+    (牵头单位:区数据局;责任单位:区财政局、区人社局,8月底完成)
+    【牵头单位】区商务局【配合单位】区财政局【完成时限】2024年6月底前
+    主责单位:县交通局    协同单位:县财政局    时间安排:2024年第三季度
+    | 序号 | 重点任务 | 责任单位 | 协办单位 | 时间节点 |
+
+Every layout goes through the tables here: a new label word, column header or page-chrome phrase is
+one line in one table. The regexes below are built from the tables and run on folded text
+(:func:`corpus.text.fold`: full-width brackets, colons and separators already ASCII).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a label word or a table column names."""
+
+    LEAD = "lead"  # 牵头单位: the lead units
+    RESPONSIBLE = "responsible"  # 责任单位: units; the lead when an assisting list stands beside them
+    ASSIST = "assist"  # 配合单位, 协办单位: other units
+    DEADLINE = "deadline"  # 完成时限
+    PERSON = "person"  # 责任领导, 联系人: recognised, never a unit and never a clause
+    TEXT = "text"  # a table column holding the measure's text
+    NUMBER = "number"  # a table's 序号 column
+
+
+#: Label words -> role. Used for inline labels, label lines and table headers alike.
+LABELS: dict[str, Role] = {
+    **dict.fromkeys(("牵头单位", "牵头部门", "主责单位", "主责部门", "牵头"), Role.LEAD),
+    **dict.fromkeys(("责任单位", "责任部门", "负责单位", "承办单位", "实施单位", "主体单位"), Role.RESPONSIBLE),
+    **dict.fromkeys(
+        (
+            "配合单位",
+            "配合部门",
+            "参加单位",
+            "参与单位",
+            "参与部门",
+            "协办单位",
+            "协办部门",
+            "协同单位",
+            "协同部门",
+            "协助单位",
+        ),
+        Role.ASSIST,
+    ),
+    **dict.fromkeys(
+        (
+            "完成时限",
+            "完成时间",
+            "完成期限",
+            "时间节点",
+            "落实时间",
+            "时限",
+            "时间安排",
+            "进度安排",
+            "办结时限",
+            "实施时间",
+            "推进时间",
+        ),
+        Role.DEADLINE,
+    ),
+    **dict.fromkeys(("责任领导", "分管领导", "牵头领导", "责任人", "联系人", "联系电话", "责任处室"), Role.PERSON),
+}
+
+#: Table header words -> role, beyond the label words above (which are headers too).
+COLUMNS: dict[str, Role] = {
+    **LABELS,
+    **dict.fromkeys(("序号", "编号"), Role.NUMBER),
+    **dict.fromkeys(
+        (
+            "任务",
+            "重点任务",
+            "工作任务",
+            "主要任务",
+            "具体任务",
+            "改革任务",
+            "任务名称",
+            "事项",
+            "改革事项",
+            "工作事项",
+            "具体措施",
+            "主要措施",
+            "工作措施",
+            "措施",
+            "具体举措",
+            "工作举措",
+            "主要举措",
+            "内容",
+            "主要内容",
+            "工作内容",
+            "任务内容",
+            "具体内容",
+            "工作目标",
+            "目标任务",
+        ),
+        Role.TEXT,
+    ),
+}
+
+# Words that are labels only when something other than a Chinese character stands before them:
+# "时限:" is a label, but "办理时限:3个工作日" is a service standard; "牵头:" vs "由X牵头".
+_NEEDS_BOUNDARY = frozenset(("时限", "牵头"))
+_BRACKET_OPEN, _BRACKET_CLOSE = "(【〔[〖<", ")】〕]〗>"
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_FREE = _alternation([w for w in LABELS if w not in _NEEDS_BOUNDARY])
+_BOUND = _alternation(sorted(_NEEDS_BOUNDARY))
+#: One label in any of its written forms, on folded text; the word is in group ``word``:
+#:   "牵头单位:"  "【牵头单位】"  "〔完成时限〕:"  "[责任单位]"  "牵头单位  " (a space after the word).
+LABEL_RE = re.compile(
+    rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
+    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:\s*:\s*|[ \t]+(?=\S))"
+)
+#: Only the colon and bracket forms: safe to look for in running text.
+STRICT_LABEL_RE = re.compile(
+    rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
+    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))\s*:\s*"
+)
+#: Something written like a label that the tables above do not know: "督办单位:", "【考核部门】".
+UNKNOWN_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s;,。(【〔\[]))[【〔\[]?(?P<word>[\u4e00-\u9fff]{1,6}(?:单位|部门|时限|时间|节点|领导|处室|责任人))"
+    r"(?:[】〕\]]\s*:?|\s*:)"
+)
+
+
+def label_word(match: re.Match[str]) -> str:
+    """The label word of a :data:`LABEL_RE` match, whichever form it was written in."""
+    return match.group("bword") or match.group("word")
+
+
+def role_of(word: str) -> Role | None:
+    """The role of a label or column word, or None when the grammar does not know it."""
+    return COLUMNS.get(word)
+
+
+#: Closing and requirement paragraphs, issuer lines and attachment lists: never tasks, never
+#: inheriting a section's fields. Each entry matches the start of a folded, unnumbered line.
+NOT_TASK_OPENINGS: tuple[str, ...] = (
+    r"请(?:各|你们|相关|有关)",  # 请各单位认真抓好落实
+    r"各(?:有关|相关|责任|牵头|成员)?(?:单位|部门|地区|街道|乡镇|县市区|区县)[^。]{0,12}(?:要|须|应|务必|请)",
+    r"本(?:方案|通知|办法|意见|细则|规定|计划|清单|措施)[^。]{0,20}(?:施行|实施|执行|解释|负责|有效|废止)",
+    r"(?:此前|以前|原)[^。]{0,30}(?:同时废止|停止执行|不再执行)",
+    r"附件\s*\d*\s*[:.、]?",
+    r"抄送\s*:",
+    r"联系人\s*:|联系电话\s*:",
+    r"特此通知",
+    r"(?:以上|上述)[^。]{0,10}(?:任务|措施)[^。]{0,20}(?:报送|落实|执行)",
+)
+NOT_TASK_RE = re.compile(r"^(?:" + "|".join(NOT_TASK_OPENINGS) + ")")
+
+#: Web-page chrome that is not document content, each entry a whole folded line.
+CHROME_LINES: tuple[str, ...] = (
+    r"当前位置\s*:.*",
+    r"您(?:当前)?的位置\s*:.*",
+    r"首页\s*>.*",
+    r"编稿时间\s*:.*浏览.*",
+    r"发布时间\s*:.*(?:浏览|来源).*",
+    r"(?:来源|信息来源)\s*:.{0,30}(?:浏览|点击|阅读)(?:次数|量)?\s*:?.*",
+    r"打印本页|打印|关闭窗口|关闭|返回顶部|【?\s*打印\s*】?|【?\s*关闭\s*】?",
+    r"【?\s*字体\s*:?\s*[大中小\s]+】?",
+    r"分享到\s*:?.*",
+    r"相关链接\s*:?.*",
+    r"(?:相关)?政策解读\s*:?.*",
+    r"上一篇\s*:?.*|下一篇\s*:?.*",
+    r"扫一扫.*|手机扫.*",
+    r"网站地图.*|版权所有.*|主办单位\s*:.*|承办单位\s*:.{0,40}(?:ICP|备案|网站).*|.*ICP备.*|网站标识码.*",
+    r"【\s*(?:打印|关闭|收藏)\s*】.*",
+)
+CHROME_RE = re.compile(r"^(?:" + "|".join(CHROME_LINES) + r")\s*$")
