@@ -188,19 +188,34 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
 )
 
 
-def looks_like_deadline(phrase: str) -> bool:
-    """True for a phrase that states a deadline rather than naming a unit.
+# Words that may stand around a date in a deadline phrase: "于8月底前完成", "力争年内建成".
+_DEADLINE_BEFORE = re.compile(r"^(?:于|在|力争|确保|争取|计划|预计)?")
+_DEADLINE_AFTER = re.compile(
+    r"^(?:以?前|之前)?(?:全面|基本|全部)?(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完成任务)?"
+    r"(?:前|以前)?$"
+)
 
-    Used where a deadline hides in a list of units: "区财政局、区人社局,8月底完成".
+
+def looks_like_deadline(phrase: str) -> bool:
+    """True for a phrase that is a deadline and nothing else.
+
+    Used where a deadline hides among units ("区财政局、区人社局,8月底完成") or stands in a
+    bracket ("(6月15日前完成)"). A date inside other words ("2020年以来", "2019年版") is not one.
 
     Example:
         >>> [looks_like_deadline(p) for p in ("8月底完成", "年底前", "持续推进", "2024年第三季度", "区财政局")]
         [True, True, True, True, False]
+        >>> looks_like_deadline("2020年以来")
+        False
     """
-    text = phrase.strip(" 。.;,")
-    if not text or len(text) > 40:
+    text = re.sub(r"\s+", "", phrase).strip("。.;,")
+    if not text or len(text) > 30:
         return False
     if _ONGOING.match(text) or _RECURRING.match(text):
-        return True
-    found = _first_period(text, 2000, start_of_period=False)
-    return found is not None and found[0] <= 2
+        return len(text) <= 12
+    lead = _DEADLINE_BEFORE.match(text)
+    rest = text[lead.end() if lead else 0 :]
+    found = _first_period(rest, 2000, start_of_period=False)
+    # a bare "年底" matches from its 底: the 年 before it belongs to the phrase
+    starts_here = found is not None and (found[0] == 0 or (found[0] == 1 and rest[0] == "年"))
+    return found is not None and starts_here and bool(_DEADLINE_AFTER.match(rest[found[1] :]))

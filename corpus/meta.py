@@ -154,3 +154,27 @@ def _number(numeral: str) -> int:
         return int("".join(str(_CHINESE_DIGITS[c]) for c in numeral))
     tens, _, ones = numeral.partition("十")
     return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
+
+
+# A year in a 文号 ("〔2024〕", "[2024]") or in a title ("2024年…工作要点").
+_NUMBER_YEAR = re.compile(r"[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]")
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|—|-|–)")
+
+
+def document_year(meta: DocMeta) -> int | None:
+    """The year a document's year-less dates ("6月底前", "年底前") belong to.
+
+    From its issue date, else its 文号 (〔2024〕), else its title, in that order; None when
+    none of them names a year.
+
+    Example:
+        >>> document_year(read_meta("区2024年优化营商环境工作要点\\n\\n一、…"))
+        2024
+    """
+    if meta.date:
+        return int(meta.date[:4])
+    for source in (meta.doc_number or "", meta.title):
+        found = (_NUMBER_YEAR if source is meta.doc_number else _TITLE_YEAR).search(source)
+        if found:
+            return int(found.group(1))
+    return None

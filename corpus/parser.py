@@ -18,8 +18,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from corpus.deadlines import find_prose_deadline, normalize_deadline
-from corpus.meta import read_meta
+from corpus.deadlines import find_prose_deadline, looks_like_deadline, normalize_deadline
+from corpus.grammar import NOT_TASK_RE, STRICT_LABEL_RE, UNKNOWN_LABEL_RE, label_word, role_of
+from corpus.meta import document_year, read_meta
 from corpus.model import Clause, ClauseKind, Deadline, Document, FieldSource, clause_id
 from corpus.structure import (
     DEBRIS_RE,
@@ -34,7 +35,15 @@ from corpus.structure import (
     read_marker,
 )
 from corpus.text import fold
-from corpus.units import LABEL_RE, UnitFields, parse_label_block, parse_prose_units, split_units
+from corpus.units import (
+    LABEL_RE,
+    UNIT_END_RE,
+    UnitFields,
+    parse_label_block,
+    parse_prose_units,
+    split_outside_brackets,
+    split_units,
+)
 
 # Section headings under which a plan's issuer leads the measures ("二、主要举措", "四、工作措施").
 _MEASURE_SECTION = re.compile(r"(?:主要|工作|具体|重点)?(?:举措|措施|任务)|重点工作|工作步骤|实施步骤")
@@ -43,9 +52,14 @@ _NOT_MEASURE_SECTION = re.compile(r"保障|目标|要求|狠抓落实|总体安�
 # A plan section that states one deadline for the whole plan: "三、完成时限" + "2020年11月底前。"
 _PLAN_DEADLINE_HEADING = re.compile(r"^(?:完成时限|完成时间|时间节点|实施期限)$")
 # A deadline in brackets: "(6月15日前完成)", "(2020年11月底完成)", "(2020年3 月 31日前)".
-_BRACKET_DEADLINE = re.compile(r"^[\d\s年月日底末上中下旬前]+(?:完成|办结|到位|上线)?$")
 _PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施")
-_OPEN, _CLOSE = "(〔【<", ")〕】>"
+_OPEN, _CLOSE = "(〔【<[〖", ")〕】>]〗"
+# A sole unit named as responsible in a bracket or sentence: "(区卫健委负责)" names the lead.
+_SOLE_RESPONSIBLE = re.compile(r"^(?:由)?([^,;、()]{2,30}?)(?:具体)?负责$")
+# A date alone on a line ("2024年3月15日", "二〇二四年三月十五日"): a signature date, never a task.
+_DATE_LINE = re.compile(r"^[\d〇○零一二三四五六七八九十]{2,4}\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+# An issuer on its own line: short, no sentence punctuation, ending in an organisation word.
+_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:政府|委员会|办公室|办公厅|领导小组|指挥部|局|厅|委|办|中心)$")
 
 
 @dataclass(slots=True)
@@ -73,6 +87,7 @@ class _Node:
     prose_deadline: Deadline | None = None
     own_deadline: Deadline | None = None
     rule: bool = False  # the document's first-listed-is-lead rule is in force here
+    closing: bool = False  # a closing/requirement paragraph, issuer or date line: no fields at all
 
     def path(self) -> str:
         labels = [n.marker.label for n in self.lineage() if n.marker]
@@ -97,9 +112,14 @@ class ParseReport:
 
     Attributes:
         skipped: (offset, line) pairs of page chrome such as "当前位置: 首页 > …".
+        unknown_labels: (offset, label) pairs of things written like labels that the grammar
+            does not know ("督办单位:"); their values are never read as units.
+        doc_year: the year used for dates written without one, or None.
     """
 
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    unknown_labels: list[tuple[int, str]] = field(default_factory=list)
+    doc_year: int | None = None
 
 
 def parse_text(text: str, source: str, report: ParseReport | None = None) -> Document:
@@ -114,10 +134,12 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
         The document with its clauses in reading order.
     """
     meta = read_meta(text)
-    doc_year = int(meta.date[:4]) if meta.date else None
+    doc_year = document_year(meta)
+    report = report if report is not None else ParseReport()
+    report.doc_year = doc_year
     lines = list(_lines(text))
     title_blocks = _find_title_blocks(lines)
-    builder = _Builder(source, doc_year)
+    builder = _Builder(source, doc_year, report)
     doc_title: str | None = None
     known_units = _known_units(text) if title_blocks else set()  # read once, used by every plan title
     i = 0
@@ -133,8 +155,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
             continue
         folded = fold(raw)
         if is_chrome(folded):
-            if report is not None:
-                report.skipped.append((start, raw))
+            report.skipped.append((start, raw))
             i += 1
             continue
         nxt = lines[i + 1][2] if i + 1 < len(lines) else ""
@@ -156,9 +177,11 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
 class _Builder:
     """Feeds lines into a stack of open sections; one instance per document."""
 
-    def __init__(self, source: str, doc_year: int | None) -> None:
+    def __init__(self, source: str, doc_year: int | None, report: ParseReport) -> None:
         self.source = source
         self.doc_year = doc_year
+        self.report = report
+        self.closing = False  # inside the closing part: requirement paragraphs, issuer, date
         self.plan = _Plan(title="", issuers=[])
         self.nodes: list[_Node] = []
         self.stack: list[_Node] = []
@@ -185,6 +208,7 @@ class _Builder:
             skip = debris.end()
         start, raw, folded = start + skip, raw[skip:], folded[skip:]
         if is_label_line(folded):
+            self._note_unknown_labels(folded, start)
             self._attach_labels(raw, end)
             return i + 1
         if self.in_label_block:
@@ -197,8 +221,15 @@ class _Builder:
                 self._add_text(raw, start, end)
             return i + 1
         marker = read_marker(folded)
-        if marker and not self._attachment_list(folded, marker):
+        attachment = marker is not None and self._attachment_list(folded, marker)
+        if marker and not attachment:
+            self.closing = False
             self._add_numbered(marker, raw, start, end)
+            return i + 1
+        body = folded.strip()
+        if attachment or self._is_closing(body, next_folded.strip()):
+            self.closing = self.closing or not attachment
+            self._add_text(raw, start, end, closing=True)
             return i + 1
         next_marker = read_marker(next_folded.strip()) if next_folded else None
         if next_marker and is_short_heading(folded) and self._opens_theme(next_marker):
@@ -253,10 +284,27 @@ class _Builder:
         outer = stack[-1].rank if stack else -1.0
         return outer < next_marker.rank and any(n.marker for n in stack)
 
-    def _add_text(self, raw: str, start: int, end: int, raw_span: bool = True) -> None:
+    def _add_text(self, raw: str, start: int, end: int, raw_span: bool = True, closing: bool = False) -> None:
         lead = len(raw) - len(raw.lstrip()) if raw_span else 0
         parent = self.stack[-1] if self.stack else None
-        self._new_node(None, parent.rank + 0.01 if parent else 99.0, raw.strip(), start + lead, end)
+        rank = parent.rank + 0.01 if parent else 99.0
+        self._new_node(None, rank, raw.strip(), start + lead, end, closing=closing)
+
+    def _is_closing(self, body: str, next_body: str) -> bool:
+        """True for a closing paragraph, an issuer or a date line: never a task.
+
+        "请各单位认真抓好落实。", "本方案自印发之日起施行。", "XX区人民政府办公室" above
+        "2024年3月15日"; once the closing part has begun, its issuer lines too.
+        """
+        if NOT_TASK_RE.match(body) or _DATE_LINE.match(body):
+            return True
+        issuer = bool(_ISSUER_LINE.match(body))
+        return issuer and (self.closing or bool(_DATE_LINE.match(next_body)))
+
+    def _note_unknown_labels(self, folded: str, offset: int) -> None:
+        for m in UNKNOWN_LABEL_RE.finditer(folded):
+            if role_of(m.group("word")) is None and not STRICT_LABEL_RE.match(folded, m.start()):
+                self.report.unknown_labels.append((offset + m.start(), m.group("word")))
 
     def _table_run(self, lines: list[tuple[int, int, str]], i: int) -> int:
         """Last index of a run of >= 3 short cell-like lines starting at ``i`` (a flattened table)."""
@@ -283,11 +331,19 @@ class _Builder:
                 self.in_label_block = False
 
     def _new_node(
-        self, marker: Marker | None, rank: float, body: str, start: int, end: int, theme: bool = False
+        self,
+        marker: Marker | None,
+        rank: float,
+        body: str,
+        start: int,
+        end: int,
+        theme: bool = False,
+        closing: bool = False,
     ) -> _Node:
         parent = self.stack[-1] if self.stack else None
-        node = _Node(self.plan, marker, rank, body, start, end, parent, theme=theme)
-        self._read_fields(node)
+        node = _Node(self.plan, marker, rank, body, start, end, parent, theme=theme, closing=closing)
+        if not closing:
+            self._read_fields(node)
         if parent is not None:
             parent.children.append(node)
         self.nodes.append(node)
@@ -320,6 +376,15 @@ class _Builder:
         if LEAD_RULE_RE.search(folded):
             self.rule = True
         node.rule = self.rule
+        self._note_unknown_labels(folded, node.start)
+        inline = _inline_labels(folded)
+        if inline is not None:  # "…。责任单位:区教育局(牵头)、区财政局;完成时限:2024年底前。"
+            fields = parse_label_block(node.text[inline:])
+            node.own.merge(fields)
+            if fields.deadline and node.own_deadline is None:
+                node.own_deadline = normalize_deadline(fields.deadline, self.doc_year)
+            node.text = node.text[:inline].rstrip(" \t\u3000;；,，")
+            folded = fold(node.text)
         keep_until = len(node.text)
         trailing = True
         for b_start, b_end in reversed(_bracket_groups(folded)):
@@ -344,6 +409,11 @@ class _Builder:
         node.prose_deadline = find_prose_deadline(plain, self.doc_year)
 
     def _read_bracket(self, node: _Node, inner: str, inner_folded: str) -> bool:
+        """Read one bracket's labels, deadline or responsibility prose; True when it held any.
+
+        "(牵头单位:…;完成时限:…)", "(6月15日前完成)", "(2020年11月底完成,省市场监管局牵头,…)",
+        "(区卫健委负责)" (a sole responsible unit leads).
+        """
         if LABEL_RE.search(inner_folded):
             fields = parse_label_block(inner)
             node.own.merge(fields)
@@ -352,19 +422,21 @@ class _Builder:
             return True
         if LEAD_RULE_RE.search(inner_folded):
             return True
-        phrases = re.split(r"[,;]", inner_folded)
-        if _BRACKET_DEADLINE.match(phrases[0].strip()) and re.search(r"[年月]", phrases[0]):
-            # "(2020年11月底完成,省市场监管局牵头,…)": the first phrase is the deadline
-            text = inner.strip()[: len(phrases[0].strip())]
-            node.own_deadline = node.own_deadline or normalize_deadline(text, self.doc_year)
-            if len(phrases) == 1:
-                return True
-        if _PROSE_UNIT_HINT.search(inner_folded):
-            fields = parse_prose_units(inner, bracketed=True)
-            if fields.lead or fields.units:
-                node.own.merge(fields)
-                return True
-        return False
+        phrases = [p.strip() for p in split_outside_brackets(inner, seps=",;，；") if p.strip()]
+        dated = [p for p in phrases if looks_like_deadline(fold(p))]
+        rest = [p for p in phrases if p not in dated]
+        fields = UnitFields()
+        if rest and _PROSE_UNIT_HINT.search(fold("".join(rest))):
+            fields = parse_prose_units(",".join(rest), bracketed=True)
+            sole = _SOLE_RESPONSIBLE.match(fold(rest[0])) if len(rest) == 1 else None
+            if sole and not fields.lead and len(fields.units) == 1 and UNIT_END_RE.search(sole.group(1)):
+                fields = UnitFields(lead=fields.units, has_lead_label=True)
+        if rest and not (fields.lead or fields.units):
+            return False  # "(2020年以来)", "(试行)": part of the text
+        if dated and node.own_deadline is None:
+            node.own_deadline = normalize_deadline(dated[0].strip("。"), self.doc_year)
+        node.own.merge(fields)
+        return True
 
 
 # --- resolution ------------------------------------------------------------------------------
@@ -387,6 +459,8 @@ def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
     seen: dict[str, int] = {}
     for node in nodes:
         parent_eff = effective.get(id(node.parent), _Effective()) if node.parent else _Effective()
+        if node.closing:  # closing paragraphs, issuer and date lines never inherit
+            parent_eff = _Effective()
         lead, units, lead_src, units_src = _resolve_units(node, parent_eff)
         deadline, deadline_src = _resolve_deadline(node, parent_eff)
         effective[id(node)] = _Effective(
@@ -394,11 +468,11 @@ def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
             units if units_src is not FieldSource.PLAN else (),
             deadline if deadline_src is not FieldSource.PLAN else None,
         )
-        if not lead and node.plan.issuers and _in_measure_section(node):
+        if not lead and node.plan.issuers and not node.closing and _in_measure_section(node):
             lead, lead_src = tuple(node.plan.issuers), FieldSource.PLAN
             units = tuple(u for u in units if u not in lead)
             units_src = units_src if units else None
-        if deadline is None and node.plan.deadline and _in_measure_section(node):
+        if deadline is None and node.plan.deadline and not node.closing and _in_measure_section(node):
             deadline, deadline_src = node.plan.deadline, FieldSource.PLAN
         path = node.path()
         cid = clause_id(source, path, node.text)
@@ -586,6 +660,31 @@ def _bracket_groups(folded: str) -> list[tuple[int, int]]:
             if depth == 0:
                 groups.append((begin, i + 1))
     return groups
+
+
+def _inline_labels(folded: str) -> int | None:
+    """Where labels written into the running text begin, or None.
+
+    "…推进教育数字化。责任单位:区教育局(牵头)、区财政局;完成时限:…" -> the offset of
+    "责任单位"; "…工作【牵头单位】区商务局【完成时限】…" -> the offset of "【". A label inside a
+    bracket group ("(牵头单位:…)") is the bracket's, not the text's.
+    """
+    for m in STRICT_LABEL_RE.finditer(folded):
+        if m.start() == 0 or role_of(label_word(m)) is None:
+            continue
+        if _bracket_depth(folded, m.start()) == 0:
+            return m.start()
+    return None
+
+
+def _bracket_depth(folded: str, pos: int) -> int:
+    depth = 0
+    for ch in folded[:pos]:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+    return depth
 
 
 def _mask_brackets(folded: str) -> str:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.text import fold
-from corpus.units import LABEL_RE
+from corpus.grammar import CHROME_RE, LABEL_RE, UNKNOWN_LABEL_RE
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
@@ -30,12 +30,6 @@ _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("circled", 7.0, re.compile(r"^((?P<n>[①-⑳]))\s*")),
 )
 
-# Web-page chrome that is not part of the document: "当前位置: 首页 > 政务公开 > 通知公告",
-# "编稿时间: 2021-01-19 19:28 来源: … 浏览:", "打印本页", "关闭窗口", "【字体:大 中 小】".
-CHROME_RE = re.compile(
-    r"^(?:当前位置\s*:.*|编稿时间\s*:.*浏览.*|发布时间\s*:.*(?:浏览|来源).*|打印本页|关闭窗口|"
-    r"【?\s*字体\s*:?\s*[大中小\s]+】?|分享到\s*:?.*)\s*$"
-)
 # Conversion debris such as "[bookmark: _GoBack]" left by a .doc -> .txt export.
 DEBRIS_RE = re.compile(r"\[bookmark:[^\]]*\]\s*")
 # "主要措施:" opens a measure block whose closing label block belongs to the enclosing section.
@@ -109,9 +103,9 @@ def is_label_line(folded_line: str) -> bool:
         False
     """
     line = folded_line.strip()
-    if LABEL_RE.match(line):
+    if LABEL_RE.match(line) or (len(line) <= 60 and UNKNOWN_LABEL_RE.match(line)):
         return True
-    if line[:1] in "(〔【" and line.rstrip("。")[-1:] in ")〕】":
+    if line[:1] in "(〔【[〖" and line.rstrip("。")[-1:] in ")〕】]〗":
         return bool(LABEL_RE.match(line[1:].lstrip()))
     return False
 

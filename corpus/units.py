@@ -69,7 +69,7 @@ def split_units(value: str) -> list[str]:
     """
     raw_parts = [
         piece
-        for part in _split_outside_brackets(value, folded=fold(value))
+        for part in split_outside_brackets(value, folded=fold(value))
         for piece in _split_conjunctions(part)
     ]
     units: list[str] = []
@@ -197,7 +197,7 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
     lead: list[str] = []
     units: list[str] = []
     deadline: str | None = None
-    pieces = _split_outside_brackets(value, seps=",;，；")
+    pieces = split_outside_brackets(value, seps=",;，；")
     for piece in pieces:
         if looks_like_deadline(fold(piece)):
             deadline = deadline or _clean_deadline(piece)
@@ -284,7 +284,7 @@ def _unit_like(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > 60 or re.search(r"[。:“”《》]|\d", text):
         return False
-    last = _split_outside_brackets(text)[-1].strip()
+    last = split_outside_brackets(text)[-1].strip()
     last = re.sub(r"等$", "", last)
     return bool(UNIT_END_RE.search(last)) and not re.search(r"(?:要|应|将|把|按照|根据|围绕)", text)
 
@@ -298,7 +298,7 @@ _OPEN = "(<[〔【〖"
 _CLOSE = ")>]〕】〗"
 
 
-def _split_outside_brackets(text: str, seps: str = "、,;，； \t\u3000", folded: str | None = None) -> list[str]:
+def split_outside_brackets(text: str, seps: str = "、,;，； \t\u3000", folded: str | None = None) -> list[str]:
     """Split ``text`` on separator characters that are not inside brackets.
 
     When ``folded`` is given, positions are read from it and the pieces cut from ``text``
@@ -321,7 +321,7 @@ def _split_outside_brackets(text: str, seps: str = "、,;，； \t\u3000", folde
 
 
 def _split_phrases(text: str, folded: str | None = None) -> list[str]:
-    return _split_outside_brackets(text, seps=",;。", folded=folded)
+    return split_outside_brackets(text, seps=",;。", folded=folded)
 
 
 # --- aliases -------------------------------------------------------------------------------------
