@@ -57,7 +57,8 @@ _OPEN, _CLOSE = "(〔【<[〖", ")〕】>]〗"
 # A sole unit named as responsible in a bracket or sentence: "(区卫健委负责)" names the lead.
 _SOLE_RESPONSIBLE = re.compile(r"^(?:由)?([^,;、()]{2,30}?)(?:具体)?负责$")
 # A date alone on a line ("2024年3月15日", "二〇二四年三月十五日"): a signature date, never a task.
-_DATE_LINE = re.compile(r"^[\d〇○零一二三四五六七八九十]{2,4}\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+_NUMERAL = r"[\d〇○零一二三四五六七八九十]"
+_DATE_LINE = re.compile(rf"^{_NUMERAL}{{2,4}}\s*年\s*{_NUMERAL}{{1,3}}\s*月\s*{_NUMERAL}{{1,3}}\s*日$")
 # An issuer on its own line: short, no sentence punctuation, ending in an organisation word.
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:政府|委员会|办公室|办公厅|领导小组|指挥部|局|厅|委|办|中心)$")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.text import fold
 from corpus.grammar import CHROME_RE, LABEL_RE, UNKNOWN_LABEL_RE
+from corpus.text import fold
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
 

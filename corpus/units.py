@@ -68,9 +68,7 @@ def split_units(value: str) -> list[str]:
         ['区发改局', '区文化广电和旅游局', '各街道办事处']
     """
     raw_parts = [
-        piece
-        for part in split_outside_brackets(value, folded=fold(value))
-        for piece in _split_conjunctions(part)
+        piece for part in split_outside_brackets(value, folded=fold(value)) for piece in _split_conjunctions(part)
     ]
     units: list[str] = []
     pending: list[str] = []
