@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+
+from corpus.grammar import COLUMNS, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,35 +38,17 @@ class GridCell:
     text: str
 
 
-class Role(Enum):
-    """What a column holds, recognised from its header."""
-
-    NUMBER = "number"
-    TASK = "task"
-    MEASURE = "measure"
-    LEAD = "lead"
-    UNITS = "units"
-    DEADLINE = "deadline"
-
-
-# Header text (whitespace, a trailing colon and a bracketed note removed) -> column role. The
-# lead, units and deadline words are the labels the clause parser reads (corpus/units.py), as
-# the header's own word becomes the label of its line.
-_HEADER_ROLES: dict[str, Role] = {
-    **dict.fromkeys(("序号", "编号"), Role.NUMBER),
-    **dict.fromkeys(
-        ("任务", "重点任务", "工作任务", "主要任务", "具体任务", "改革任务", "事项", "改革事项"), Role.TASK
-    ),
-    **dict.fromkeys(
-        ("具体措施", "主要措施", "工作措施", "措施", "内容", "工作内容", "任务内容", "具体举措", "工作举措"),
-        Role.MEASURE,
-    ),
-    **dict.fromkeys(("牵头单位", "牵头部门"), Role.LEAD),
-    **dict.fromkeys(("责任单位", "责任部门", "参加单位", "配合单位", "协办单位", "参与单位"), Role.UNITS),
-    **dict.fromkeys(("完成时限", "完成时间", "落实时间", "时间节点", "时限"), Role.DEADLINE),
+# The label each unit or deadline column is written out with, so the clause parser reads the row
+# as it reads any label block (corpus/grammar.py knows every header word; this only picks a label).
+_ROLE_LABEL: dict[Role, str] = {
+    Role.LEAD: "牵头单位",
+    Role.RESPONSIBLE: "责任单位",
+    Role.ASSIST: "配合单位",
+    Role.DEADLINE: "完成时限",
+    Role.PERSON: "责任领导",
 }
 # Roles a table may hold only once; a second such column is kept as an extra "header：value".
-_SINGLE_ROLES = (Role.NUMBER, Role.TASK, Role.MEASURE, Role.LEAD, Role.DEADLINE)
+_SINGLE_ROLES = (Role.NUMBER, Role.LEAD, Role.DEADLINE)
 
 # "完成时限（2020年）：" -> "完成时限"; "序  号" -> "序号"
 _HEADER_NOTE = re.compile(r"[(（〔\[【].*?[)）〕\]】]|[:：]$")
@@ -74,6 +57,8 @@ _DITTO = re.compile(r"^同上[。.]?$")
 # A number cell already carrying its punctuation: "1.", "1、", "(1)", "（一）"
 _NUMBER_WITH_MARK = re.compile(r"^(?:\S+[.、．]|[(（]\S+[)）])$")
 _CHINESE_NUMERAL = re.compile(r"^[一二三四五六七八九十百]+$")
+# Header words in the order a suffix match tries them: "区级牵头单位" -> 牵头单位, "具体工作任务" -> 工作任务.
+_BY_LENGTH = sorted(COLUMNS, key=len, reverse=True)
 # Text already ending a sentence, so the next part follows without an added "。"
 _SENTENCE_END = re.compile(r"[。；;！!？?：:]$")
 
@@ -101,6 +86,8 @@ def render_table(rows: Sequence[Sequence[GridCell]]) -> list[str]:
     for row in rows[header.end :]:
         if not any(c.text.strip() for c in row):
             continue  # an empty row is spacing, not text
+        if [_header_label(c.text) for c in row] == header.labels[: len(row)]:
+            continue  # the header repeated (a table continued over a page break)
         distinct = _distinct(row)
         if len(distinct) == 1 and len(row) == width:
             # one cell across the whole table: a section heading such as "一、优化审批服务"
@@ -141,7 +128,7 @@ def _find_header(rows: Sequence[Sequence[GridCell]]) -> _Header | None:
             # the sub-row's own cells, not header cells continued from above
             own = [j for j, c in enumerate(sub_row) if c.key is not row[j].key and c.text.strip()]
             sub_labels = [_header_label(sub_row[j].text) for j in own]
-            if own and all(label in _HEADER_ROLES for label in sub_labels):
+            if own and all(_column_role(label) is not None for label in sub_labels):
                 for j, label in zip(own, sub_labels, strict=True):
                     labels[j] = label
                 return _Header(i, i + 2, labels, _roles(sub_row, labels))
@@ -155,10 +142,23 @@ def _roles(row: Sequence[GridCell], labels: list[str]) -> dict[int, Role]:
     for j, label in enumerate(labels):
         if 0 < j < len(row) and row[j].key is row[j - 1].key:
             continue
-        role = _HEADER_ROLES.get(label)
+        role = _column_role(label)
         if role is not None and not (role in _SINGLE_ROLES and role in roles.values()):
             roles[j] = role
+    if Role.RESPONSIBLE in roles.values() and Role.ASSIST in roles.values() and Role.LEAD not in roles.values():
+        # 责任单位 beside a separate 配合/协办/参与 column: the responsible unit leads
+        roles = {j: Role.LEAD if r is Role.RESPONSIBLE else r for j, r in roles.items()}
     return roles
+
+
+def _column_role(label: str) -> Role | None:
+    """The role a header names: exactly a grammar word, or ending in one ("区级牵头单位")."""
+    if not label or len(label) > 12:
+        return None
+    role = COLUMNS.get(label)
+    if role is not None:
+        return role
+    return next((COLUMNS[w] for w in _BY_LENGTH if len(w) >= 3 and label.endswith(w)), None)
 
 
 def _header_label(text: str) -> str:
@@ -199,11 +199,13 @@ def _render_item(values: list[str], header: _Header, count: int) -> list[str]:
             number = value
         elif not value:
             continue
-        elif role in (Role.TASK, Role.MEASURE):
+        elif role is Role.TEXT:
             if value not in parts:
                 parts.append(value)
-        elif role in (Role.LEAD, Role.UNITS, Role.DEADLINE):
-            labels.append(f"{label}：{value}")
+        elif role in _ROLE_LABEL:
+            # the header's own word where it is a label the parser reads with this role
+            word = label if COLUMNS.get(label) is role else _ROLE_LABEL[role]
+            labels.append(f"{word}：{value}")
         elif label and label != value:
             parts.append(f"{label}：{value}")  # an unrecognised column, kept with its header
         else:
