@@ -62,6 +62,7 @@ LABELS: dict[str, Role] = {
             "进度安排",
             "办结时限",
             "实施时间",
+            "实施时限",
             "推进时间",
         ),
         Role.DEADLINE,
@@ -129,7 +130,7 @@ STRICT_LABEL_RE = re.compile(
 )
 #: Something written like a label that the tables above do not know: "督办单位:", "【考核部门】".
 UNKNOWN_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s;,。(【〔\[]))[【〔\[]?(?P<word>[\u4e00-\u9fff]{1,6}(?:单位|部门|时限|时间|节点|领导|处室|责任人))"
+    r"(?:^|(?<=[\s;,。(【〔\[]))[【〔\[]?(?P<word>[\u4e00-\u9fff]{1,6}(?:单位|部门|时限|节点|领导|处室|责任人))"
     r"(?:[】〕\]]\s*:?|\s*:)"
 )
 

@@ -56,6 +56,8 @@ _PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施")
 _OPEN, _CLOSE = "(〔【<[〖", ")〕】>]〗"
 # A sole unit named as responsible in a bracket or sentence: "(区卫健委负责)" names the lead.
 _SOLE_RESPONSIBLE = re.compile(r"^(?:由)?([^,;、()]{2,30}?)(?:具体)?负责$")
+# A word that makes a dated phrase a due date even in the middle of a sentence: "(6月15日前完成)".
+_DUE_WORD = re.compile(r"前|完成|底|末|到位|办结|上线|建成")
 # A date alone on a line ("2024年3月15日", "二〇二四年三月十五日"): a signature date, never a task.
 _NUMERAL = r"[\d〇○零一二三四五六七八九十]"
 _DATE_LINE = re.compile(rf"^{_NUMERAL}{{2,4}}\s*年\s*{_NUMERAL}{{1,3}}\s*月\s*{_NUMERAL}{{1,3}}\s*日$")
@@ -87,6 +89,7 @@ class _Node:
     prose: UnitFields = field(default_factory=UnitFields)  # "由X牵头" in the running text
     prose_deadline: Deadline | None = None
     own_deadline: Deadline | None = None
+    labelled_deadline: bool = False  # own_deadline came from a label, which a bare bracket never overrides
     rule: bool = False  # the document's first-listed-is-lead rule is in force here
     closing: bool = False  # a closing/requirement paragraph, issuer or date line: no fields at all
 
@@ -364,8 +367,7 @@ class _Builder:
         if target is None:  # labels before any clause: they set the plan's defaults
             return
         target.own.merge(fields)
-        if fields.deadline and target.own_deadline is None:
-            target.own_deadline = normalize_deadline(fields.deadline, self.doc_year)
+        self._set_deadline(target, fields.deadline, labelled=True)
         target.end = max(target.end, end)
         target.rule = target.rule or self.rule
         if self.measure_owner is not None:
@@ -382,8 +384,7 @@ class _Builder:
         if inline is not None:  # "…。责任单位:区教育局(牵头)、区财政局;完成时限:2024年底前。"
             fields = parse_label_block(node.text[inline:])
             node.own.merge(fields)
-            if fields.deadline and node.own_deadline is None:
-                node.own_deadline = normalize_deadline(fields.deadline, self.doc_year)
+            self._set_deadline(node, fields.deadline, labelled=True)
             node.text = node.text[:inline].rstrip(" \t\u3000;；,，")
             folded = fold(node.text)
         keep_until = len(node.text)
@@ -391,8 +392,8 @@ class _Builder:
         for b_start, b_end in reversed(_bracket_groups(folded)):
             inner = node.text[b_start + 1 : b_end - 1]
             inner_folded = folded[b_start + 1 : b_end - 1]
-            used = self._read_bracket(node, inner, inner_folded)
             tail = folded[b_end:keep_until].strip(" 。.")
+            used = self._read_bracket(node, inner, inner_folded, at_end=trailing and not tail)
             if used and trailing and not tail:
                 keep_until = b_start
             else:
@@ -409,22 +410,28 @@ class _Builder:
             )
         node.prose_deadline = find_prose_deadline(plain, self.doc_year)
 
-    def _read_bracket(self, node: _Node, inner: str, inner_folded: str) -> bool:
+    def _set_deadline(self, node: _Node, text: str | None, labelled: bool) -> None:
+        """Keep the first deadline; a labelled one ("完成时限:…") replaces one from a bare bracket."""
+        if text and (node.own_deadline is None or (labelled and not node.labelled_deadline)):
+            node.own_deadline = normalize_deadline(text, self.doc_year)
+            node.labelled_deadline = labelled
+
+    def _read_bracket(self, node: _Node, inner: str, inner_folded: str, at_end: bool) -> bool:
         """Read one bracket's labels, deadline or responsibility prose; True when it held any.
 
         "(牵头单位:…;完成时限:…)", "(6月15日前完成)", "(2020年11月底完成,省市场监管局牵头,…)",
-        "(区卫健委负责)" (a sole responsible unit leads).
+        "(区卫健委负责)" (a sole responsible unit leads). Inside the text (``at_end`` False) a bare
+        period is a description, not a deadline: "…全覆盖工程(2019-2022年)(以下简称…)".
         """
         if LABEL_RE.search(inner_folded):
             fields = parse_label_block(inner)
             node.own.merge(fields)
-            if fields.deadline and node.own_deadline is None:
-                node.own_deadline = normalize_deadline(fields.deadline, self.doc_year)
+            self._set_deadline(node, fields.deadline, labelled=True)
             return True
         if LEAD_RULE_RE.search(inner_folded):
             return True
         phrases = [p.strip() for p in split_outside_brackets(inner, seps=",;，；") if p.strip()]
-        dated = [p for p in phrases if looks_like_deadline(fold(p))]
+        dated = [p for p in phrases if looks_like_deadline(fold(p)) and (at_end or _DUE_WORD.search(p))]
         rest = [p for p in phrases if p not in dated]
         fields = UnitFields()
         if rest and _PROSE_UNIT_HINT.search(fold("".join(rest))):
@@ -434,8 +441,8 @@ class _Builder:
                 fields = UnitFields(lead=fields.units, has_lead_label=True)
         if rest and not (fields.lead or fields.units):
             return False  # "(2020年以来)", "(试行)": part of the text
-        if dated and node.own_deadline is None:
-            node.own_deadline = normalize_deadline(dated[0].strip("。"), self.doc_year)
+        if dated:
+            self._set_deadline(node, dated[0].strip("。"), labelled=False)
         node.own.merge(fields)
         return True
 
