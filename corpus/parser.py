@@ -359,7 +359,7 @@ class _Builder:
     def _attach_labels(self, raw: str, end: int) -> None:
         target = self.measure_owner or self.last
         body = raw.strip().rstrip("。")
-        if body[:1] in "(（〔【" and body[-1:] in ")）〕】":
+        if _bracket_groups(fold(body)) == [(0, len(body))]:
             body = body[1:-1]  # a bracketed label line: "(责任单位:… 落实时间:…)"
         fields = parse_label_block(body)
         if LEAD_RULE_RE.search(fold(raw)):

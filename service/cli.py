@@ -18,7 +18,9 @@ from corpus import BUNDLED_CORPUS_DIR
 from corpus.errors import PolicyQAError
 from corpus.export import render_table, to_csv_bytes, write_xlsx
 from corpus.ledger import TaskFilter, filter_tasks, task_record
+from corpus.model import Document
 from corpus.reader import read_corpus
+from corpus.report import extraction_report
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -53,6 +55,8 @@ def _tasks(args: argparse.Namespace) -> int:
     if args.source and args.source not in known:
         print(f"error: no document named {args.source!r}; known: {', '.join(sorted(known))}", file=sys.stderr)
         return 2
+    if args.report:
+        return _print_reports(result.documents, as_json=args.json)
     records = [task_record(c) for c in filter_tasks(result.documents, flt)]
     if args.csv:
         Path(args.csv).write_bytes(to_csv_bytes(records))
@@ -64,6 +68,18 @@ def _tasks(args: argparse.Namespace) -> int:
         _print_json(records)
     elif not (args.csv or args.xlsx):
         print(render_table(records))
+    return 0
+
+
+def _print_reports(documents: list[Document], as_json: bool) -> int:
+    """Print each document's extraction report (``policyqa tasks PATH --report``)."""
+    reports = [extraction_report(d) for d in documents]
+    if as_json:
+        _print_json([r.to_dict() for r in reports])
+    else:
+        print("\n\n".join(r.render() for r in reports))
+        flagged = sum(r.needs_review for r in reports)
+        print(f"\n{len(reports)} documents, {sum(r.tasks for r in reports)} tasks; {flagged} need review")
     return 0
 
 
@@ -222,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--due-after", metavar="YYYY-MM-DD")
     tasks.add_argument("--ongoing", action="store_true", help="only ongoing tasks (持续推进)")
     tasks.add_argument("--source", metavar="FILE", help="only this document (file name)")
+    tasks.add_argument(
+        "--report", action="store_true", help="print each document's extraction report instead of the tasks"
+    )
     tasks.add_argument("--json", action="store_true", help="print a JSON list of records")
     tasks.add_argument("--csv", metavar="FILE", help="write CSV (UTF-8 with BOM)")
     tasks.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
