@@ -67,9 +67,11 @@ class TextDoc:
         self.lines.extend(after)
         self.gold.append(g.record(self.name, text, layout or self.layout))
 
-    def nontask(self, text: str, note: str = "closing / requirement / signature line, not a task") -> None:
-        """A paragraph that must not become a task (kind m)."""
-        self.lines.append(text)
+    def nontask(
+        self, text: str, note: str = "closing / requirement / signature line, not a task", marker: str = ""
+    ) -> None:
+        """A paragraph that must not become a task (kind m); ``marker`` is a number before it ("2.")."""
+        self.lines.append(marker + text)
         self.gold.append(G(note=note).record(self.name, text, "m", task=False))
 
     def text(self) -> str:

@@ -24,7 +24,7 @@ import spec_a  # noqa: E402
 import spec_b  # noqa: E402
 import spec_c  # noqa: E402
 import spec_tables  # noqa: E402
-from gen_core import TextDoc, with_prefixes  # noqa: E402
+from gen_core import G, TextDoc, with_prefixes  # noqa: E402
 from spec_tables import Table, TableDoc  # noqa: E402
 
 DOCS = HERE / "docs"
@@ -188,6 +188,13 @@ def write_html(doc: TextDoc) -> bytes:
     return page.encode("utf-8")
 
 
+def _chrome_gold(name: str) -> list[dict[str, object]]:
+    """Site chrome of the HTML page must not become tasks (short prefixes: the loader may drop or respace it)."""
+    chrome = ["当前位置", "相关链接", "政策解读", "分享到", "打印本页", "关闭窗口", "主办：栖凤区人民政府办公室", "网站标识码"]
+    note = "page chrome, not a task; prefix kept short on purpose"
+    return [G(note=note).record(name, text, "h,m", task=False) for text in chrome]
+
+
 def text_docs() -> list[TextDoc]:
     return [spec_a.doc01(), spec_a.doc02(), spec_a.doc03(), spec_a.doc04(), spec_c.doc09(), spec_c.doc10(),
             spec_b.doc11(), spec_b.doc12(), spec_b.doc13(), spec_b.doc14(), spec_c.doc15(), spec_b.doc16(),
@@ -215,6 +222,8 @@ def main() -> None:
         writer = {".txt": write_txt, ".docx": write_docx_paragraphs, ".pdf": write_pdf, ".html": write_html}[suffix]
         (DOCS / doc.name).write_bytes(writer(doc))
         records.extend(doc.gold)
+        if suffix == ".html":
+            records.extend(_chrome_gold(doc.name))
     for tdoc in table_docs():
         writer2 = write_xlsx if tdoc.name.endswith(".xlsx") else write_docx_tables
         (DOCS / tdoc.name).write_bytes(writer2(tdoc))

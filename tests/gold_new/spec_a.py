@@ -78,7 +78,7 @@ def doc01() -> TextDoc:
     d.nontask("各责任单位要于每月25日前报送工作进展，年底前报送全年工作总结。")
     d.nontask("本清单自印发之日起实施。")
     d.nontask("附件：1.鹿鸣区数字经济重点项目表")
-    d.add("2.鹿鸣区数字经济工作专班成员名单")
+    d.nontask("鹿鸣区数字经济工作专班成员名单", "second attachment line, not a task", marker="2.")
     d.nontask("澄湖市鹿鸣区人民政府办公室")
     return d
 

@@ -298,7 +298,7 @@ def doc16() -> TextDoc:
     d.nontask("各乡镇、各有关单位要严格执行汛期信息报送制度，重大险情30分钟内电话报告、1小时内书面报告。")
     d.nontask("联系人：县防汛办　张伟　电话：0571-86211234")
     d.nontask("附件：1.白鹭县2024年防汛行政责任人名单")
-    d.add("2.白鹭县防汛抢险物资储备清单")
+    d.nontask("白鹭县防汛抢险物资储备清单", "second attachment line, not a task", marker="2.")
     d.nontask("白鹭县人民政府办公室")
     d.nontask("2024年4月2日", "date line")
     d.nontask("抄送：县委办公室，县人大常委会办公室，县政协办公室。")
