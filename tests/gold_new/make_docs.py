@@ -213,28 +213,36 @@ def _check_text_doc(doc: TextDoc) -> None:
             raise SystemExit(f"{doc.name}: annotated text not in the document: {text}")
 
 
-def main() -> None:
-    DOCS.mkdir(exist_ok=True)
+def build() -> tuple[dict[str, bytes], list[dict[str, object]]]:
+    """Every document's bytes by file name, and the gold rows in file order."""
+    files: dict[str, bytes] = {}
     records: list[dict[str, object]] = []
     for doc in text_docs():
         _check_text_doc(doc)
         suffix = Path(doc.name).suffix
         writer = {".txt": write_txt, ".docx": write_docx_paragraphs, ".pdf": write_pdf, ".html": write_html}[suffix]
-        (DOCS / doc.name).write_bytes(writer(doc))
+        files[doc.name] = writer(doc)
         records.extend(doc.gold)
         if suffix == ".html":
             records.extend(_chrome_gold(doc.name))
     for tdoc in table_docs():
         writer2 = write_xlsx if tdoc.name.endswith(".xlsx") else write_docx_tables
-        (DOCS / tdoc.name).write_bytes(writer2(tdoc))
+        files[tdoc.name] = writer2(tdoc)
         records.extend(tdoc.gold())
     records.sort(key=lambda r: str(r["source"])[:2])
-    rows = with_prefixes(records)
+    return files, with_prefixes(records)
+
+
+def main() -> None:
+    files, rows = build()
+    DOCS.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (DOCS / name).write_bytes(data)
     with (HERE / "fields.jsonl").open("w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     tasks = sum(1 for r in rows if r["task"])
-    print(f"{len(set(r['source'] for r in rows))} documents, {tasks} task clauses, {len(rows) - tasks} non-task entries")
+    print(f"{len(files)} documents, {tasks} task clauses, {len(rows) - tasks} non-task entries")
 
 
 if __name__ == "__main__":
