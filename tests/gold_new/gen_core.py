@@ -84,11 +84,15 @@ def with_prefixes(records: list[dict[str, object]]) -> list[dict[str, object]]:
     for rec in records:
         text = str(rec["text"])
         others = [str(r["text"]) for r in records if r is not rec and r["source"] == rec["source"]]
-        n = 16
+        # A table row's prefix comes from its first text column (``first``), even when that is
+        # shorter than 16 characters; only a prefix that is not unique runs on into the joined text.
+        n = min(16, len(str(rec.get("first", text))))
+        if any(o.startswith(text[:n]) for o in others):
+            n = max(n, 16)
         while n < len(text) and any(o.startswith(text[:n]) for o in others):
             n += 1
         prefix = text[:n]
         row = {"source": rec["source"], "prefix": prefix}
-        row.update({k: v for k, v in rec.items() if k not in ("source", "text")})
+        row.update({k: v for k, v in rec.items() if k not in ("source", "text", "first")})
         out.append(row)
     return out

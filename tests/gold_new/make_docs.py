@@ -163,6 +163,10 @@ def write_pdf(doc: TextDoc) -> bytes:
     return buf.getvalue()
 
 
+LINK2 = '<a href="/a/2.html">关于做好2024年老年人助餐服务工作的通知</a>'
+TOOLS = '<a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a>'
+
+
 def write_html(doc: TextDoc) -> bytes:
     """The document inside typical site chrome: breadcrumbs, meta line, related links, share, footer."""
     paras = "\n".join(f"<p>{html.escape(line)}</p>" for line in doc.lines[1:])
@@ -177,9 +181,9 @@ def write_html(doc: TextDoc) -> bytes:
 <div class="content">
 {paras}
 </div>
-<div class="related"><p>相关链接：<a href="/a/1.html">栖凤区“十四五”养老服务体系规划</a>　<a href="/a/2.html">关于做好2024年老年人助餐服务工作的通知</a></p>
+<div class="related"><p>相关链接：<a href="/a/1.html">栖凤区“十四五”养老服务体系规划</a>　{LINK2}</p>
 <p>政策解读：<a href="/a/3.html">一图读懂《关于加快推进养老服务体系建设的实施意见》</a></p></div>
-<div class="tools">分享到：微信 微博 QQ空间　<a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a></div>
+<div class="tools">分享到：微信 微博 QQ空间　{TOOLS}</div>
 </div>
 <div class="footer"><p>主办：栖凤区人民政府办公室　承办：栖凤区大数据中心</p>
 <p>网站标识码：3301990001　浙ICP备12345678号-1　浙公网安备33019902000123号</p></div>
@@ -190,15 +194,36 @@ def write_html(doc: TextDoc) -> bytes:
 
 def _chrome_gold(name: str) -> list[dict[str, object]]:
     """Site chrome of the HTML page must not become tasks (short prefixes: the loader may drop or respace it)."""
-    chrome = ["当前位置", "相关链接", "政策解读", "分享到", "打印本页", "关闭窗口", "主办：栖凤区人民政府办公室", "网站标识码"]
+    chrome = [
+        "当前位置",
+        "相关链接",
+        "政策解读",
+        "分享到",
+        "打印本页",
+        "关闭窗口",
+        "主办：栖凤区人民政府办公室",
+        "网站标识码",
+    ]
     note = "page chrome, not a task; prefix kept short on purpose"
     return [G(note=note).record(name, text, "h,m", task=False) for text in chrome]
 
 
 def text_docs() -> list[TextDoc]:
-    return [spec_a.doc01(), spec_a.doc02(), spec_a.doc03(), spec_a.doc04(), spec_c.doc09(), spec_c.doc10(),
-            spec_b.doc11(), spec_b.doc12(), spec_b.doc13(), spec_b.doc14(), spec_c.doc15(), spec_b.doc16(),
-            spec_b.doc17()]
+    return [
+        spec_a.doc01(),
+        spec_a.doc02(),
+        spec_a.doc03(),
+        spec_a.doc04(),
+        spec_c.doc09(),
+        spec_c.doc10(),
+        spec_b.doc11(),
+        spec_b.doc12(),
+        spec_b.doc13(),
+        spec_b.doc14(),
+        spec_c.doc15(),
+        spec_b.doc16(),
+        spec_b.doc17(),
+    ]
 
 
 def table_docs() -> list[TableDoc]:

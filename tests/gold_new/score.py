@@ -78,10 +78,20 @@ def compare(documents: Iterable[Document], gold: list[dict[str, object]]) -> lis
     return out
 
 
-def run() -> tuple[list[Comparison], list[tuple[str, str]]]:
-    """Read the gold documents with the product's reader and compare; also return unreadable files."""
+@dataclass(frozen=True)
+class Run:
+    """A scoring run: the comparisons, the files the reader refused, and the documents it read."""
+
+    comparisons: list[Comparison]
+    failures: list[tuple[str, str]]
+    sources: frozenset[str]
+
+
+def run() -> Run:
+    """Read the gold documents with the product's reader and compare them with the gold."""
     result = read_corpus([DOCS])
-    return compare(result.documents, load_gold()), result.failures
+    sources = frozenset(d.source for d in result.documents)
+    return Run(compare(result.documents, load_gold()), result.failures, sources)
 
 
 def tasks(comparisons: list[Comparison]) -> list[Comparison]:
@@ -131,18 +141,26 @@ def wrong_detail(comparisons: list[Comparison]) -> str:
             out.append(f"{str(c.gold['source'])[:2]} MISSING {c.gold['prefix']}")
             continue
         for f in c.wrong:
-            out.append(f"{str(c.gold['source'])[:2]} {f} {c.gold['prefix']}: gold={c.gold[f]!r} got={value(c.clause, f)!r}")
+            out.append(
+                f"{str(c.gold['source'])[:2]} {f} {c.gold['prefix']}: gold={c.gold[f]!r} got={value(c.clause, f)!r}"
+            )
     for c in non_task_violations(comparisons):
         assert c.clause is not None
-        out.append(f"{str(c.gold['source'])[:2]} NOT-A-TASK {c.gold['prefix']}: lead={c.clause.lead_units} "
-                   f"units={c.clause.units} deadline={c.clause.deadline}")
+        out.append(
+            f"{str(c.gold['source'])[:2]} NOT-A-TASK {c.gold['prefix']}: lead={c.clause.lead_units} "
+            f"units={c.clause.units} deadline={c.clause.deadline}"
+        )
     return "\n".join(out)
 
 
 def main(argv: list[str]) -> None:
-    comparisons, failures = run()
-    for name, message in failures:
+    result = run()
+    comparisons = result.comparisons
+    for name, message in result.failures:
         print(f"unreadable: {name}: {message}")
+    for path in sorted(DOCS.iterdir()):
+        if path.name not in result.sources:
+            print(f"not read: {path.name}")
     print(table(comparisons))
     if "--wrong" in argv:
         print(wrong_detail(comparisons))
