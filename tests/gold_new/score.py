@@ -70,7 +70,11 @@ def compare(documents: Iterable[Document], gold: list[dict[str, object]]) -> lis
     for entry in gold:
         doc = by_source.get(str(entry["source"]))
         prefix = str(entry["prefix"])
-        clause = next((c for c in doc.clauses if c.text.startswith(prefix)), None) if doc else None
+        named = [c for c in doc.clauses if c.text.startswith(prefix)] if doc else []
+        if not entry["task"]:
+            # A non-task prefix may also start a title; any task among the clauses it names is a fault.
+            named = [c for c in named if c.is_task] or named
+        clause = named[0] if named else None
         if clause is None:
             out.append(Comparison(entry, None, FIELDS))
             continue
@@ -99,7 +103,11 @@ def tasks(comparisons: list[Comparison]) -> list[Comparison]:
 
 
 def non_task_violations(comparisons: list[Comparison]) -> list[Comparison]:
-    """Non-task entries (closing lines, chrome) that the parser made into tasks."""
+    """Non-task entries (closing lines, chrome) that the parser made into tasks.
+
+    A signature line such as "白鹭县人民政府办公室" also starts the title line, so every clause
+    with the prefix is checked, not only the first (``Comparison.clause`` is the first task among them).
+    """
     return [c for c in comparisons if not c.gold["task"] and c.clause is not None and c.clause.is_task]
 
 

@@ -265,8 +265,10 @@ def doc02() -> TextDoc:
         "b,j",
     )
     d.add("二、保障措施")
-    d.nontask("（一）加强组织领导。成立区促消费工作专班，统筹推进各项任务落实。", "safeguard paragraph, no fields")
-    d.nontask("（二）强化督导考核。各责任单位要于每月25日前报送进展，区商务局汇总后报区政府。")
+    d.nontask(
+        "加强组织领导。成立区促消费工作专班，统筹推进各项任务落实。", "safeguard paragraph, no fields", marker="（一）"
+    )
+    d.nontask("强化督导考核。各责任单位要于每月25日前报送进展，区商务局汇总后报区政府。", marker="（二）")
     d.nontask("本方案自发布之日起实施。")
     d.nontask("栖凤区商务局")
     d.nontask("2024年4月8日", "date line")
