@@ -21,8 +21,11 @@ _DATE = re.compile(
 _BARE_YEAR_END = re.compile(r"(?<!\d)年(?:底|末)")
 
 _RANGE = re.compile(r"^(.*?\d\s*[月日])\s*(?:-|—|–|~|至|到)\s*(\d.*)$")
-_ONGOING = re.compile(r"^(?:持续|长期|常态化|逐步|常年)")
-_RECURRING = re.compile(r"^(?:每年|每季度|每半年|每月|每周|每季|每旬|按月|按季度|按季|按年|按周|定期)")
+# Ongoing and recurring words, allowed after a short qualifier: "汛期持续开展", "汛期每日".
+_ONGOING = re.compile(r"^[^,，;；。\d]{0,4}?(?:持续|长期|常态化|逐步|常年)")
+_RECURRING = re.compile(
+    r"^[^,，;；。\d]{0,4}?(?:每年|每季度|每半年|每月|每周|每季|每旬|每日|每天|按月|按季度|按季|按年|按周|定期)"
+)
 _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
 
 # Prose deadlines: a dated phrase directly followed by 前 ("于6月20日前制定", "8月底前录制",
@@ -57,8 +60,8 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
         first_date = _first_date(span.group(2), year) or first_date
     if _ONGOING.match(clean):
         return Deadline(clean, first_date, DeadlineKind.ONGOING)
-    if _RECURRING.match(clean):
-        return Deadline(clean, first_date, DeadlineKind.RECURRING)
+    if _RECURRING.match(clean):  # "每年8月底前": a date in every year, so no one date
+        return Deadline(clean, None, DeadlineKind.RECURRING)
     m = _FROM.match(clean)
     if m and not re.search(r"前", m.group("d")):
         start = _first_date(m.group("d"), doc_year, start_of_period=True)
@@ -192,7 +195,7 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
 _DEADLINE_BEFORE = re.compile(r"^(?:于|在|力争|确保|争取|计划|预计)?")
 _DEADLINE_AFTER = re.compile(
     r"^(?:以?前|之前)?(?:全面|基本|全部)?(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完成任务)?"
-    r"(?:前|以前)?$"
+    r"(?:前|以前|起|开始|以后)?$"
 )
 
 
@@ -215,6 +218,9 @@ def looks_like_deadline(phrase: str) -> bool:
         return len(text) <= 12
     lead = _DEADLINE_BEFORE.match(text)
     rest = text[lead.end() if lead else 0 :]
+    span = _RANGE.match(rest)
+    if span and _first_period(span.group(1), 2000, start_of_period=True):
+        rest = span.group(2)  # "7月至9月", "2020年6月-11月": the range's end decides
     found = _first_period(rest, 2000, start_of_period=False)
     # a bare "年底" matches from its 底: the 年 before it belongs to the phrase
     starts_here = found is not None and (found[0] == 0 or (found[0] == 1 and rest[0] == "年"))

@@ -151,10 +151,10 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
         start, _end, raw = lines[i]
         if i in title_blocks:
             last = title_blocks[i]
-            title = "".join(lines[k][2].strip() for k in range(i, last + 1))
+            title_lines = [lines[k][2].strip() for k in range(i, last + 1)]
             if doc_title is None and not builder.nodes:
-                doc_title = title
-            builder.start_plan(title, known_units=known_units)
+                doc_title = "".join(title_lines)
+            builder.start_plan(title_lines, known_units=known_units)
             i = last + 1
             continue
         folded = fold(raw)
@@ -194,10 +194,10 @@ class _Builder:
         self.in_label_block = False
         self.rule = False
 
-    def start_plan(self, title: str, known_units: set[str]) -> None:
-        issuer = re.match(r"^(.+?)关于", title)
-        issuers = _segment_issuers(issuer.group(1), known_units) if issuer else []
-        self.plan = _Plan(title=title, issuers=issuers)
+    def start_plan(self, title_lines: list[str], known_units: set[str]) -> None:
+        issuer = _title_issuer(title_lines)
+        issuers = _segment_issuers(issuer, known_units) if issuer else []
+        self.plan = _Plan(title="".join(title_lines), issuers=issuers)
         self.stack = []
         self.last = None
         self.measure_owner = None
@@ -639,6 +639,21 @@ def _known_units(text: str) -> set[str]:
         value = re.split(r"[)〕】]|(?:" + LABEL_RE.pattern + ")", fold(value), maxsplit=1)[0]
         names.update(split_units(value))
     return names
+
+
+def _title_issuer(title_lines: list[str]) -> str | None:
+    """The issuer a (sub-)plan title names before its 关于, on the 关于 line or the line above it.
+
+    ["省财政厅关于…", "…的实施方案"] -> "省财政厅"; ["XX汇编", "区市场监管局关于…的实施方案"] ->
+    "区市场监管局" (a line above the 关于 line is the issuer only when 关于 opens its line).
+    """
+    for k, line in enumerate(title_lines):
+        pos = line.find("关于")
+        if pos > 0:
+            return line[:pos]
+        if pos == 0 and k > 0:
+            return title_lines[k - 1]
+    return None
 
 
 def _segment_issuers(issuer: str, known: set[str]) -> list[str]:

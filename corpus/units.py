@@ -243,6 +243,7 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         (['省公安厅'], ['省市场监管局'])
     """
     fields = UnitFields()
+    responsible: list[str] = []  # units named with a bare 负责: "县人社局负责，县住建局配合"
     unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", lambda m: "＿" * len(m.group(0)), text)
     folded = fold(unquoted)
     pending: list[str] = []
@@ -252,7 +253,7 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         raw = raw.strip()
         if not phrase:
             continue
-        implement = re.search(r"由(.{2,30}?)(?:牵头|实施)(?:负责)?[^,;。]{0,12}$", phrase)
+        implement = re.search(r"由(.{2,30}?)(?:牵头|实施|负责)(?:负责)?[^,;。]{0,12}$", phrase)
         lead_m = _LEAD_VERB.search(phrase)  # "X牵头", "X牵头负责规划、设计"
         if implement and _unit_like(implement.group(1)):
             span = implement.span(1)
@@ -266,15 +267,25 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         elif (unit_m := _UNIT_VERB.search(phrase)) and _unit_like(
             re.sub(r"等(?:有关|相关)?(?:部门|单位)?$", "", phrase[: unit_m.start()])
         ):
-            for part in [*pending, raw[: unit_m.start()]]:
-                fields.units.extend(u for u in split_units(part) if u not in fields.units)
+            named = [u for part in [*pending, raw[: unit_m.start()]] for u in split_units(part)]
+            if _RESPONSIBLE_VERB.fullmatch(unit_m.group(0)):
+                responsible.extend(u for u in named if u not in responsible)
+            fields.units.extend(u for u in named if u not in fields.units)
             pending = []
         elif (seen_lead or bracketed) and _unit_like(phrase):
             pending.append(raw)
         else:
             pending = []
+    if not fields.lead and responsible and (len(fields.units) == len(responsible) == 1 or len(fields.units) > 1):
+        # with no 牵头, the unit that is 负责 leads: alone ("县教育局负责") or beside 配合 units
+        if len(responsible) < len(fields.units) or len(responsible) == 1:
+            fields.lead, fields.has_lead_label = responsible, True
     fields.units = [u for u in fields.units if u not in fields.lead]
     return fields
+
+
+# A bare 负责 (not "按职责分工负责", not 配合): the unit it follows is responsible, i.e. leads.
+_RESPONSIBLE_VERB = re.compile(r"(?:具体)?负责")
 
 
 def _unit_like(text: str) -> bool:
@@ -284,7 +295,8 @@ def _unit_like(text: str) -> bool:
         return False
     last = split_outside_brackets(text)[-1].strip()
     last = re.sub(r"等$", "", last)
-    return bool(UNIT_END_RE.search(last)) and not re.search(r"(?:要|应|将|把|按照|根据|围绕)", text)
+    # modal and framing words mark a sentence, not a list of names ("应" but not "应急管理局")
+    return bool(UNIT_END_RE.search(last)) and not re.search(r"(?:要|应(?!急)|将|把|按照|根据|围绕)", text)
 
 
 def _clean_deadline(value: str) -> str | None:
