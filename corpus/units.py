@@ -276,10 +276,11 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
             pending.append(raw)
         else:
             pending = []
-    if not fields.lead and responsible and (len(fields.units) == len(responsible) == 1 or len(fields.units) > 1):
-        # with no 牵头, the unit that is 负责 leads: alone ("县教育局负责") or beside 配合 units
-        if len(responsible) < len(fields.units) or len(responsible) == 1:
-            fields.lead, fields.has_lead_label = responsible, True
+    # with no 牵头, the unit that is 负责 leads: alone ("县教育局负责") or beside 配合 units
+    sole = len(fields.units) == 1
+    beside_others = len(responsible) < len(fields.units)
+    if not fields.lead and responsible and (sole or beside_others):
+        fields.lead, fields.has_lead_label = responsible, True
     fields.units = [u for u in fields.units if u not in fields.lead]
     return fields
 
