@@ -52,7 +52,7 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
         '2020-12-31'
     """
     clean = re.sub(r"[\xa0\u2002\u2003\u2009\u3000]", " ", text).strip()  # odd spaces seen in 004
-    first_date = _first_date(clean, doc_year)
+    first_date = _first_date(_arabic(clean), doc_year)
     span = _RANGE.search(clean)
     if span:  # "2020年6月-11月", "2020年3月31日至12月31日": the range ends at its last date
         start_year = _first_date(span.group(1), doc_year)
@@ -199,6 +199,24 @@ _DEADLINE_AFTER = re.compile(
 )
 
 
+# Chinese numerals of a month or day: "六月底前", "十二月三十一日前", "二〇二四年六月".
+_CN_DATE_PART = re.compile(r"([〇○零一二三四五六七八九十]{1,4})(?=\s*[年月日])")
+_CN_DIGIT = dict(zip("〇○零一二三四五六七八九", (0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+
+
+def _arabic(text: str) -> str:
+    """Chinese numerals before 年/月/日 as Arabic digits, so one date grammar reads both."""
+
+    def convert(m: re.Match[str]) -> str:
+        raw = m.group(1)
+        if "十" not in raw:
+            return "".join(str(_CN_DIGIT[c]) for c in raw)
+        tens, _, ones = raw.partition("十")
+        return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+
+    return _CN_DATE_PART.sub(convert, text) if _CN_DATE_PART.search(text) else text
+
+
 def looks_like_deadline(phrase: str) -> bool:
     """True for a phrase that is a deadline and nothing else.
 
@@ -211,7 +229,7 @@ def looks_like_deadline(phrase: str) -> bool:
         >>> looks_like_deadline("2020年以来")
         False
     """
-    text = re.sub(r"\s+", "", phrase).strip("。.;,")
+    text = _arabic(re.sub(r"\s+", "", phrase).strip("。.;,"))
     if not text or len(text) > 30:
         return False
     if _ONGOING.match(text) or _RECURRING.match(text):
