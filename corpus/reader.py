@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.errors import DocumentError, UnsupportedFormatError
+from corpus.limits import DEFAULT_LIMITS, ReadLimits, check_clauses
 from corpus.loaders import SUPPORTED_SUFFIXES, load_bytes, load_path
 from corpus.model import Document
 from corpus.parser import ParseReport, parse_text
@@ -34,24 +35,26 @@ class CorpusResult:
     skipped_lines: dict[str, int] = field(default_factory=dict)
 
 
-def read_document(path: str | Path) -> Document:
+def read_document(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Load and parse one file.
 
     Raises:
-        DocumentError: the file's format is unsupported or its content unreadable.
+        DocumentError: the file's format is unsupported or its content unreadable, or it
+            passes a bound of ``limits`` (:class:`~corpus.errors.DocumentTooLargeError`).
     """
-    loaded = load_path(path)
-    return parse_text(loaded.text, loaded.source)
+    loaded = load_path(path, limits)
+    return check_clauses(parse_text(loaded.text, loaded.source), limits)
 
 
-def read_bytes(data: bytes, name: str) -> Document:
+def read_bytes(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Load and parse an uploaded file's bytes (the name's suffix picks the loader).
 
     Raises:
-        DocumentError: the file's format is unsupported or its content unreadable.
+        DocumentError: the file's format is unsupported or its content unreadable, or it
+            passes a bound of ``limits`` (:class:`~corpus.errors.DocumentTooLargeError`).
     """
-    loaded = load_bytes(data, name)
-    return parse_text(loaded.text, loaded.source)
+    loaded = load_bytes(data, name, limits)
+    return check_clauses(parse_text(loaded.text, loaded.source), limits)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

@@ -124,11 +124,13 @@ def _page_lines(content: Any) -> list[Line]:
         x, y, width, height = ([*box, 0.0, 0.0, 0.0, 0.0])[:4]
         size = _numbers(obj.get("Size", "")) or [height or 3.5]
         for code in obj:
-            if _local(code.tag) != "TextCode" or not (code.text or "").strip():
+            # text nodes only: an unexpanded entity reference ("&a;") is not text
+            text = "".join(code.xpath("text()")) if _local(code.tag) == "TextCode" else ""
+            if not text.strip():
                 continue
             left = x + (_numbers(code.get("X", "")) or [0.0])[0]
             top = y + (_numbers(code.get("Y", "")) or [height])[0]
-            runs.append(_Run(top, left, x + width, size[0], code.text or ""))
+            runs.append(_Run(top, left, x + width, size[0], text))
     runs.sort(key=lambda r: (r.top, r.left))
     lines: list[list[_Run]] = []
     for run in runs:
