@@ -23,7 +23,8 @@ def _page(lines: list[tuple[float, list[tuple[float, str]]]]) -> str:
                 f'<ofd:TextObject ID="1" Boundary="{x} {y} {len(text) * 4.2} 6" Font="1" Size="4.2">'
                 f'<ofd:TextCode X="0" Y="4.5" DeltaX="g {len(text) - 1} 4.2">{text}</ofd:TextCode></ofd:TextObject>'
             )
-    return f'<ofd:Page xmlns:ofd="{NS}"><ofd:Content><ofd:Layer ID="0">{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>'
+    layer = f'<ofd:Layer ID="0">{"".join(objects)}</ofd:Layer>'
+    return f'<ofd:Page xmlns:ofd="{NS}"><ofd:Content>{layer}</ofd:Content></ofd:Page>'
 
 
 def _ofd(pages: list[str], doc_root: str = "Doc_0/Document.xml") -> bytes:
