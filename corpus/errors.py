@@ -38,3 +38,51 @@ class InvalidQueryError(PolicyQAError):
 
 class EvalSetError(PolicyQAError):
     """A judged question set is malformed; the message names the line."""
+
+
+class DocumentTooLargeError(DocumentError):
+    """A document exceeds one of the read bounds (:class:`corpus.limits.ReadLimits`).
+
+    Raised while reading, as soon as the bound is passed, never from what the file declares.
+
+    Attributes:
+        bound: the name of the :class:`~corpus.limits.ReadLimits` field that was exceeded.
+        limit: its value.
+    """
+
+    def __init__(self, message: str, bound: str, limit: float) -> None:
+        super().__init__(message)
+        self.bound = bound
+        self.limit = limit
+
+
+class UnpackedSizeError(DocumentTooLargeError):
+    """A ZIP-based file (docx, xlsx, ofd) unpacks to more bytes than allowed (a zip bomb)."""
+
+
+class PageCountError(DocumentTooLargeError):
+    """A document has more pages (PDF pages, spreadsheet sheets) than allowed."""
+
+
+class PageTextError(DocumentTooLargeError):
+    """One page, or the whole document, holds more characters than allowed."""
+
+
+class ClauseCountError(DocumentTooLargeError):
+    """A document parses into more clauses than allowed."""
+
+
+class OcrTimeoutError(DocumentTooLargeError):
+    """Recognising the text of one scanned page took longer than allowed."""
+
+
+class ConversionTimeoutError(DocumentTooLargeError):
+    """Converting a legacy office file with LibreOffice took longer than allowed."""
+
+
+class ConverterUnavailableError(DocumentError):
+    """A program needed to read this format (LibreOffice, Tesseract) is not installed or failed."""
+
+
+class ImplausibleTextError(CorruptDocumentError):
+    """A text file decodes, but not to plausible text in any known encoding (garbled characters)."""

@@ -156,6 +156,8 @@ class Document:
         doc_number: 文号 such as "鄂政发〔2018〕50号" cited in the text, else None.
         date: ISO date of the document where the text gives one, else None.
         clauses: clauses in reading order.
+        notes: remarks of the loader for the extraction report (e.g. which pages were OCR'd).
+        ocr_pages: 1-based numbers of the pages whose text was recognised by OCR.
     """
 
     source: str
@@ -165,6 +167,8 @@ class Document:
     doc_number: str | None = None
     date: str | None = None
     clauses: tuple[Clause, ...] = field(default=())
+    notes: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
 
     @property
     def tasks(self) -> tuple[Clause, ...]:

@@ -134,7 +134,8 @@ def extraction_report(document: Document, notes: tuple[str, ...] | list[str] = (
 
     Args:
         document: the parsed document.
-        notes: sentences the loader wants staff to see (e.g. "第2、3页经OCR识别").
+        notes: further sentences for staff; the document's own loader notes and OCR'd pages are
+            always included.
 
     Returns:
         The report; ``needs_review`` says whether anything needs a look.
@@ -150,11 +151,16 @@ def extraction_report(document: Document, notes: tuple[str, ...] | list[str] = (
         without_lead=[ClauseRef.of(c) for c in tasks if not c.lead_units],
         without_deadline=[ClauseRef.of(c) for c in tasks if c.deadline is None],
         unknown_labels=_unknown_labels(document.text),
-        notes=list(notes),
+        notes=[*document.notes, *_ocr_note(document.ocr_pages), *notes],
     )
     for clause in tasks:
         report.flags.extend(_flags(clause, document.date))
     return report
+
+
+def _ocr_note(pages: tuple[int, ...]) -> list[str]:
+    """"第2、3页经OCR识别，请核对" for the pages whose text came from OCR."""
+    return [f"第{'、'.join(map(str, pages))}页经OCR识别，请核对文字"] if pages else []
 
 
 def _flags(clause: Clause, doc_date: str | None) -> list[Flag]:

@@ -25,6 +25,7 @@ from index.dense import DenseStore
 from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Embedder, Vectors
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash, now_iso, package_versions
+from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def embed_chunks(
     Raises:
         ValueError: the embedder returned an array of the wrong shape.
     """
-    texts = [c.text for c in chunks]
+    texts = [to_simplified(c.text) for c in chunks]  # a traditional clause is embedded as simplified
     vectors, missing = cache.lookup(texts)
     n_clauses = len({chunks[i].clause_id for i in missing})
     desc = f"embedding {n_clauses} new clauses ({len(texts) - len(missing)} chunks cached)"

@@ -28,6 +28,7 @@ from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
 from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
+from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 
 SearchMode = Literal["bm25", "dense", "hybrid"]
@@ -228,7 +229,7 @@ class HybridIndex:
         return _clause_run(lambda k: bm25.search(tokens, k), n, bm25.count)
 
     def _dense_run(self, dense: DenseStore, query: str, n: int) -> Run:
-        vector = self.embedder.embed_queries([query])[0]
+        vector = self.embedder.embed_queries([to_simplified(query)])[0]
         return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
 
     def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:

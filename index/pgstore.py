@@ -56,6 +56,7 @@ from index.embed.protocol import Embedder
 from index.fusion import Norm, Run, run_weights, weighted
 from index.hybrid import FusionName, Hit, SearchMode, check_search_args, hits_from_runs
 from index.manifest import DEFAULT_PARAMS, IndexParams
+from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -393,7 +394,8 @@ class PgIndex:
         live = self._live
         n = top_k if mode != "hybrid" else max(top_k, depth)
         counts = Counter(self.tokenizer(query)) if mode != "dense" else Counter()
-        vector = self.embedder.embed_queries([query])[0] if mode != "bm25" else np.zeros(self.embedder.dim, "f4")
+        dense = mode != "bm25"
+        vector = self.embedder.embed_queries([to_simplified(query)])[0] if dense else np.zeros(self.embedder.dim, "f4")
         w_bm25, w_dense = run_weights(2, weights)
         k_dense = 3 * n
         while True:

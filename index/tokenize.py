@@ -23,6 +23,7 @@ import jieba
 from corpus.model import Clause
 from index.jieba_dict import base_dictionary
 from index.lexicon import POLICY_TERMS, QUESTION_STOPWORDS
+from index.simplify import to_simplified
 
 Mode = Literal["search", "precise"]
 MODES: tuple[Mode, ...] = ("search", "precise")
@@ -46,6 +47,8 @@ class Tokenizer:
         lexicon: words kept whole (policy terms by default).
         units: unit names added to the lexicon, e.g. ``units_from_clauses(clauses)``.
         stopwords: terms removed from both clauses and queries.
+        simplify: cut the simplified form of the text (OpenCC t2s), so "牽頭單位" and "牵头单位"
+            give the same terms. Indexes saved before this option read back without it.
 
     Raises:
         ValueError: ``mode`` is not one of "search" and "precise".
@@ -57,10 +60,12 @@ class Tokenizer:
         lexicon: Iterable[str] = POLICY_TERMS,
         units: Iterable[str] = (),
         stopwords: Iterable[str] = QUESTION_STOPWORDS,
+        simplify: bool = True,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"tokenizer mode must be one of {', '.join(MODES)}; got {mode!r}")
         self.mode: Mode = mode
+        self.simplify = simplify
         self.lexicon: tuple[str, ...] = tuple(sorted({w.strip() for w in (*lexicon, *units)} - {""}))
         self.stopwords: frozenset[str] = frozenset(w.strip().lower() for w in stopwords) - {""}
         self._jieba = jieba.Tokenizer()
@@ -74,7 +79,7 @@ class Tokenizer:
 
     def __call__(self, text: str) -> list[str]:
         """Return the terms of ``text`` in order (repeats kept: BM25 counts them)."""
-        return self.terms(self._jieba.cut(text))
+        return self.terms(self._jieba.cut(to_simplified(text) if self.simplify else text))
 
     def cut_words(self, text: str) -> list[str]:
         """jieba's precise cut with the lexicon, every piece kept (punctuation, stopwords)."""
@@ -109,13 +114,16 @@ class Tokenizer:
 
     def to_config(self) -> dict[str, Any]:
         """JSON-ready settings that ``from_config`` turns back into an equal tokenizer."""
-        return {
+        config: dict[str, Any] = {
             "kind": "jieba",
             "jieba_version": str(getattr(jieba, "__version__", "unknown")),
             "mode": self.mode,
             "lexicon": list(self.lexicon),
             "stopwords": sorted(self.stopwords),
         }
+        if self.simplify:  # absent when off, so configs saved before the option keep their fingerprint
+            config["simplify"] = "opencc-t2s"
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Tokenizer:
@@ -130,6 +138,7 @@ class Tokenizer:
             mode=cast(Mode, config["mode"]),
             lexicon=config["lexicon"],
             stopwords=config["stopwords"],
+            simplify=config.get("simplify") == "opencc-t2s",
         )
 
     def fingerprint(self) -> str:

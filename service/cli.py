@@ -19,7 +19,7 @@ from corpus.errors import PolicyQAError
 from corpus.export import render_table, to_csv_bytes, write_xlsx
 from corpus.ledger import TaskFilter, filter_tasks, task_record
 from corpus.model import Document
-from corpus.reader import read_corpus
+from corpus.reader import CorpusResult, read_corpus
 from corpus.report import extraction_report
 
 Handler = Callable[[argparse.Namespace], int]
@@ -38,11 +38,29 @@ def _print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
+def _report_unread(result: CorpusResult, skip: bool) -> bool:
+    """Name every file not read, with the reason; True when the command must stop (exit 1).
+
+    Without ``--skip-unreadable`` any such file stops the command, so nothing is left out silently.
+    """
+    problems = result.problems
+    for path, message in problems:
+        print(f"{'skipped' if skip else 'error'}: {path}: {message}", file=sys.stderr)
+    if problems and not skip:
+        print(
+            f"error: {len(problems)} file(s) could not be read; fix or remove them, "
+            "or pass --skip-unreadable to go on without them",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
 @_command("tasks")
 def _tasks(args: argparse.Namespace) -> int:
     result = read_corpus(args.paths or [BUNDLED_CORPUS_DIR])
-    for path, message in result.failures:
-        print(f"warning: {path}: {message}", file=sys.stderr)
+    if _report_unread(result, args.skip_unreadable):
+        return 1
     flt = TaskFilter(
         unit=args.unit,
         lead_only=args.lead_only,
@@ -91,10 +109,18 @@ def _index_dir(args: argparse.Namespace) -> Path:
 def _index(args: argparse.Namespace) -> int:
     from qa.library import build_library
 
-    sources = args.paths or [BUNDLED_CORPUS_DIR]
+    result = read_corpus(args.paths or [BUNDLED_CORPUS_DIR])
+    if _report_unread(result, args.skip_unreadable):
+        return 1
+    if not result.documents:
+        print("error: no document could be read; nothing to index", file=sys.stderr)
+        return 1
+    sources: list[Path] = list(result.paths)  # only the files that were read
     if args.database_url:
         return _index_database(args, sources)
-    index = build_library(_index_dir(args), sources, embedder_name=args.embedder, progress=not args.quiet)
+    index = build_library(
+        _index_dir(args), sources, embedder_name=args.embedder, progress=not args.quiet, documents=result.documents
+    )
     docs = len({c.source for c in index.clauses})
     print(f"indexed {index.count} clauses from {docs} documents into {index.path}")
     print(f"embedder: {index.manifest.embedder_id}")
@@ -244,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--json", action="store_true", help="print a JSON list of records")
     tasks.add_argument("--csv", metavar="FILE", help="write CSV (UTF-8 with BOM)")
     tasks.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
+    unreadable_help = "go on without files that cannot be read or are not supported (they are still named)"
+    tasks.add_argument("--skip-unreadable", action="store_true", help=unreadable_help)
 
     def index_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--index-dir", default="var/index", help="index directory (default: var/index)")
@@ -252,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="build the search index (default: the bundled corpus)")
     index.add_argument("paths", nargs="*", help="files or folders")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument("--skip-unreadable", action="store_true", help=unreadable_help)
     index.add_argument(
         "--database-url",
         default=os.environ.get("POLICYQA_DATABASE_URL", ""),

@@ -21,8 +21,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from corpus.errors import (
+    ConverterUnavailableError,
     CorruptDocumentError,
+    DocumentTooLargeError,
     EmptyDocumentError,
+    ImplausibleTextError,
     IndexStateError,
     InvalidQueryError,
     PolicyQAError,
@@ -33,6 +36,9 @@ from corpus.errors import (
 _DOMAIN_STATUS: tuple[tuple[type[PolicyQAError], int, str], ...] = (
     (InvalidQueryError, 422, "查询参数无效"),
     (UnsupportedFormatError, 415, "不支持的文件类型"),
+    (DocumentTooLargeError, 413, "文件超出处理上限"),  # the message names the bound (ReadLimits field)
+    (ImplausibleTextError, 422, "文件编码无法识别，请另存为 UTF-8"),
+    (ConverterUnavailableError, 503, "服务器缺少读取此类文件的程序"),
     (CorruptDocumentError, 400, "文件已损坏，无法读取"),
     (EmptyDocumentError, 400, "文件中没有可读的文字"),
     (IndexStateError, 503, "索引不可用"),

@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus import BUNDLED_CORPUS_DIR
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
             ``postgresql://policyqa:…@db:5432/policyqa``; shared by every replica of the service
             (docs/deployment.md). Empty: the embedded index in ``index_dir``.
         database_read_url: a read replica of ``database_url`` for searches; empty: the primary.
+        max_unpacked_bytes, max_pages, max_chars_per_page, max_sheet_cells, max_chars,
+            max_clauses, ocr_seconds_per_page, convert_seconds: bounds on reading one uploaded
+            document, see :class:`corpus.limits.ReadLimits` (``read_limits``); a refusal names
+            the bound, e.g. ``max_pages=2000`` (HTTP 413).
 
     Raises:
         ValueError: in production, when the admin token is empty or the shipped default.
@@ -70,6 +75,15 @@ class Settings(BaseSettings):
     chat_model: str = "policy-qa"
     database_url: SecretStr = SecretStr("")
     database_read_url: SecretStr = SecretStr("")
+    # Read bounds, one per ReadLimits field and with its name, so a refusal names the setting.
+    max_unpacked_bytes: int = Field(default=DEFAULT_LIMITS.max_unpacked_bytes, ge=1)
+    max_pages: int = Field(default=DEFAULT_LIMITS.max_pages, ge=1)
+    max_chars_per_page: int = Field(default=DEFAULT_LIMITS.max_chars_per_page, ge=1)
+    max_sheet_cells: int = Field(default=DEFAULT_LIMITS.max_sheet_cells, ge=1)
+    max_chars: int = Field(default=DEFAULT_LIMITS.max_chars, ge=1)
+    max_clauses: int = Field(default=DEFAULT_LIMITS.max_clauses, ge=1)
+    ocr_seconds_per_page: float = Field(default=DEFAULT_LIMITS.ocr_seconds_per_page, gt=0)
+    convert_seconds: float = Field(default=DEFAULT_LIMITS.convert_seconds, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
@@ -90,6 +104,20 @@ class Settings(BaseSettings):
     def backend(self) -> Literal["files", "postgres"]:
         """Where the index lives: "postgres" when ``database_url`` is set, else "files"."""
         return "postgres" if self.database_url.get_secret_value().strip() else "files"
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The read bounds as the loaders take them."""
+        return ReadLimits(
+            max_unpacked_bytes=self.max_unpacked_bytes,
+            max_pages=self.max_pages,
+            max_chars_per_page=self.max_chars_per_page,
+            max_sheet_cells=self.max_sheet_cells,
+            max_chars=self.max_chars,
+            max_clauses=self.max_clauses,
+            ocr_seconds_per_page=self.ocr_seconds_per_page,
+            convert_seconds=self.convert_seconds,
+        )
 
     @property
     def source_paths(self) -> list[Path]:

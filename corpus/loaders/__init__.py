@@ -1,9 +1,10 @@
 """Loaders: the bytes of a policy file -> its plain text.
 
-One module per format (``txt``, ``docx``, ``pdf``, ``html``); this module only
-dispatches on the file suffix. Every loader returns text with lines separated
-by ``"\\n"`` and raises a :class:`~corpus.errors.DocumentError` subclass for
-anything it cannot read, never a raw library exception and never blank text.
+One module per format (``txt``, ``docx``, ``pdf``, ``html``, ``sheets``, ``office``,
+``ofd``); this module only dispatches on the file suffix. Every loader returns text
+with lines separated by ``"\\n"`` and raises a :class:`~corpus.errors.DocumentError`
+subclass for anything it cannot read, never a raw library exception and never blank
+text. The work of reading is bounded by :class:`~corpus.limits.ReadLimits`.
 
 Example:
     >>> loaded = load_bytes("一、总体要求\\r\\n牵头单位：市商务局".encode(), "plan.TXT")
@@ -17,20 +18,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from corpus.errors import EmptyDocumentError, UnsupportedFormatError
-from corpus.loaders import docx, html, pdf, txt
+from corpus.errors import EmptyDocumentError, PageTextError, UnsupportedFormatError
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
+from corpus.loaders import docx, html, ofd, office, pdf, sheets, txt
+from corpus.loaders.result import Extracted
 
-#: File suffixes the loaders read (compared case-insensitively).
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".docx", ".pdf", ".html", ".htm")
+Loader = Callable[[bytes, str, ReadLimits], "str | Extracted"]
 
-# suffix -> (format name, loader taking (data, file name) and returning the text)
-_LOADERS: dict[str, tuple[str, Callable[[bytes, str], str]]] = {
+# suffix -> (format name, loader taking (data, file name, limits) and returning the text)
+_LOADERS: dict[str, tuple[str, Loader]] = {
     ".txt": ("txt", txt.load_txt),
     ".docx": ("docx", docx.load_docx),
     ".pdf": ("pdf", pdf.load_pdf),
-    ".html": ("html", html.load_html),
-    ".htm": ("html", html.load_html),
+    ".html": ("html", lambda data, name, _limits: html.load_html(data, name)),
+    ".htm": ("html", lambda data, name, _limits: html.load_html(data, name)),
+    ".xlsx": ("xlsx", sheets.load_sheets),
+    ".xls": ("xls", sheets.load_sheets),
+    ".et": ("et", sheets.load_sheets),
+    ".doc": ("doc", office.load_legacy_word),
+    ".wps": ("wps", office.load_legacy_word),
+    ".rtf": ("rtf", office.load_legacy_word),
+    ".ofd": ("ofd", ofd.load_ofd),
 }
+
+#: File suffixes the loaders read (compared case-insensitively).
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_LOADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,21 +52,27 @@ class LoadedText:
     Attributes:
         source: the file name (no directory), the document's id across the product.
         text: the full text, lines separated by ``"\\n"``; never blank.
-        format: which loader read it: "txt", "docx", "pdf" or "html".
+        format: which loader read it: "txt", "docx", "pdf", "html", "xlsx", "xls", "et", "doc",
+            "wps", "rtf" or "ofd".
+        notes: remarks for the document's extraction report (e.g. which pages were OCR'd).
+        ocr_pages: 1-based numbers of the pages whose text was recognised by OCR.
     """
 
     source: str
     text: str
     format: str
+    notes: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
 
 
-def load_bytes(data: bytes, name: str) -> LoadedText:
+def load_bytes(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedText:
     """Read a file's bytes into plain text, choosing the loader by the suffix of ``name``.
 
     Args:
         data: the file's content.
         name: the file name (a path is allowed; only its last part is kept as ``source``).
             Its suffix, compared case-insensitively, picks the format.
+        limits: bounds on the work of reading (unpacked bytes, pages, characters, OCR time).
 
     Returns:
         The file's text with its name and format.
@@ -62,20 +80,29 @@ def load_bytes(data: bytes, name: str) -> LoadedText:
     Raises:
         UnsupportedFormatError: the suffix is not one of :data:`SUPPORTED_SUFFIXES`.
         CorruptDocumentError: the bytes cannot be read as the format the suffix claims.
-        EmptyDocumentError: the file holds no text (e.g. a scanned PDF without a text layer).
+        EmptyDocumentError: the file holds no text (e.g. a blank page, a scan OCR finds no text in).
+        DocumentTooLargeError: a bound of ``limits`` was passed (a subclass names which).
+        ConverterUnavailableError: LibreOffice or Tesseract, needed for this file, is missing.
 
     Example:
         >>> load_bytes(b"<p>\\xe7\\xac\\xac\\xe4\\xb8\\x80\\xe6\\x9d\\xa1</p>", "a.htm").text
         '第一条'
     """
     source, fmt, loader = _loader_for(name)
-    text = loader(data, source)
-    if not text.strip():
+    result = loader(data, source, limits)
+    extracted = result if isinstance(result, Extracted) else Extracted(result)
+    if not extracted.text.strip():
         raise EmptyDocumentError(f"{fmt} file holds no text: {source}")
-    return LoadedText(source=source, text=text, format=fmt)
+    if len(extracted.text) > limits.max_chars:
+        raise PageTextError(
+            f"{source} holds {len(extracted.text)} characters, more than {limits.describe('max_chars')}",
+            "max_chars",
+            limits.max_chars,
+        )
+    return LoadedText(source, extracted.text, fmt, extracted.notes, extracted.ocr_pages)
 
 
-def load_path(path: str | Path) -> LoadedText:
+def load_path(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> LoadedText:
     """Read a file from disk into plain text; see :func:`load_bytes`.
 
     The suffix is checked before the file is read, so an unsupported file is
@@ -83,6 +110,7 @@ def load_path(path: str | Path) -> LoadedText:
 
     Args:
         path: the file to read.
+        limits: as :func:`load_bytes`.
 
     Returns:
         The file's text, with ``source`` set to the file name.
@@ -93,10 +121,10 @@ def load_path(path: str | Path) -> LoadedText:
     """
     path = Path(path)
     _loader_for(path.name)
-    return load_bytes(path.read_bytes(), path.name)
+    return load_bytes(path.read_bytes(), path.name, limits)
 
 
-def _loader_for(name: str) -> tuple[str, str, Callable[[bytes, str], str]]:
+def _loader_for(name: str) -> tuple[str, str, Loader]:
     """Return (file name, format, loader) for ``name``, or raise UnsupportedFormatError."""
     source = PurePath(name).name
     suffix = PurePath(source).suffix.lower()
@@ -109,4 +137,4 @@ def _loader_for(name: str) -> tuple[str, str, Callable[[bytes, str], str]]:
     return source, fmt, loader
 
 
-__all__ = ["SUPPORTED_SUFFIXES", "LoadedText", "load_bytes", "load_path"]
+__all__ = ["SUPPORTED_SUFFIXES", "Extracted", "LoadedText", "ReadLimits", "load_bytes", "load_path"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,11 +18,11 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from corpus.errors import CorruptDocumentError, DocumentError
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
+from corpus.loaders.archive import check_zip
 from corpus.loaders.docx_numbering import Numbering
 from corpus.loaders.tables import GridCell, render_table
 
-# A .docx is a ZIP of XML parts; refuse archives that would expand beyond this (a zip bomb).
-_MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
 # A cell may span at most this many grid columns (a forged gridSpan must not eat memory).
 _MAX_SPAN = 64
 
@@ -43,12 +42,13 @@ _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customX
 _T, _TAB, _BR, _VAL, _TYPE = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:val"), qn("w:type")
 
 
-def load_docx(data: bytes, name: str) -> str:
+def load_docx(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Extract the body text of a .docx file.
 
     Args:
         data: the file's bytes.
         name: the file name, for error messages.
+        limits: ``max_unpacked_bytes`` bounds what the archive may unpack to.
 
     Returns:
         Paragraphs and rendered tables in document order, one blank line at most between
@@ -57,8 +57,12 @@ def load_docx(data: bytes, name: str) -> str:
     Raises:
         CorruptDocumentError: not a ZIP archive, an old binary .doc, a ZIP that is not a Word
             document, or XML that python-docx cannot read.
+        UnpackedSizeError: the archive unpacks to more than ``limits.max_unpacked_bytes``.
     """
-    _check_archive(data, name)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CorruptDocumentError(f"{name} is an old binary Word (.doc) file; save it as .docx and retry")
+    # Every member is streamed and counted first, so python-docx never unpacks more than the bound.
+    check_zip(data, name, limits, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
         numbering = Numbering.from_document(document)
@@ -68,21 +72,6 @@ def load_docx(data: bytes, name: str) -> str:
     except Exception as exc:  # python-docx, lxml and zipfile raise many types for broken files
         raise CorruptDocumentError(f"cannot read DOCX {name}: {type(exc).__name__}: {exc}") from exc
     return _tidy(lines)
-
-
-def _check_archive(data: bytes, name: str) -> None:
-    """Reject what is not a ZIP archive of sane size before python-docx opens it."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CorruptDocumentError(f"{name} is an old binary Word (.doc) file; save it as .docx and retry")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except Exception as exc:  # BadZipFile, NotImplementedError ("zip file version 6.4"), OSError, ...
-        raise CorruptDocumentError(f"{name} is not a DOCX file (not a ZIP archive): {exc}") from exc
-    if size > _MAX_UNZIPPED_BYTES:
-        raise CorruptDocumentError(
-            f"{name} expands to {size} bytes, more than the {_MAX_UNZIPPED_BYTES} allowed for a DOCX"
-        )
 
 
 def _block_lines(parent: Any, numbering: Numbering) -> Iterator[str]:

@@ -1,141 +1,112 @@
-"""PDF files: the text layer of every page, page numbers stripped, wrapped lines rejoined.
+"""PDF files: the text layer of every page, scanned pages OCR'd, page numbers stripped, lines rejoined.
 
-Only the text layer is read. A scanned PDF has none and is refused with
-:class:`~corpus.errors.EmptyDocumentError` rather than indexed as an empty
-document: it needs OCR first.
+The text layer is read with pdfplumber. A page without one that shows something (an image,
+drawn shapes: a scan, or text turned into outlines) is rendered and read by Tesseract
+(:mod:`.ocr`); the numbers of those pages are returned for the extraction report. The work is
+bounded while reading: page count, characters per page, OCR seconds per page.
 
-A PDF stores visual lines, while the clause parser reads one paragraph per
-line. A line that runs to the right margin without ending a sentence is a
-wrapped line, so it is joined with the next one (across a page break too);
-every other line break is kept.
+A PDF stores visual lines, while the clause parser reads one paragraph per line; see
+:mod:`.pdf_lines` for how wrapped lines are rejoined.
 """
 
 from __future__ import annotations
 
-import bisect
 import io
-import re
-import statistics
-from dataclasses import dataclass
 
 import pdfplumber
+import pypdfium2
 
-from corpus.errors import CorruptDocumentError, EmptyDocumentError
-
-# A page-number line in a page header or footer, e.g. "- 3 -", "— 12 —", "第3页", "第 3 页 共 10 页",
-# "共10页 第3页", "3/10", "Page 3 of 10".
-_PAGE_NUMBER = re.compile(
-    r"""^(?:
-        [-－—–~～]+\s*\d{1,4}\s*[-－—–~～]+
-      | 第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?
-      | 共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页
-      | \d{1,4}\s*[/／]\s*\d{1,4}
-      | (?i:page)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?
-    )$""",
-    re.VERBOSE,
-)
-# A bare number is a page number only as the last line of a page ("3"); at the top it may be
-# the number column of a table continued from the page before.
-_BARE_NUMBER = re.compile(r"^\d{1,4}$")
-# A glyph without a Unicode mapping, as pdfminer writes it: "(cid:1234)".
-_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
-# A line ending like this ends its paragraph even when it reaches the margin.
-_PARAGRAPH_END = re.compile(r"[。；;！!？?：:]$")
-# A line ending within this many line heights of the right margin reaches it; the margin is an
-# edge that at least _MIN_LINES_AT_MARGIN lines reach.
-_MARGIN_TOLERANCE = 1.5
-_MIN_LINES_AT_MARGIN = 3
+from corpus.errors import CorruptDocumentError, EmptyDocumentError, PageCountError, PageTextError
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
+from corpus.loaders.ocr import LANGUAGE, check_tesseract, ocr_page
+from corpus.loaders.pdf_lines import UNMAPPED_GLYPH, Line, reflow, strip_page_numbers
+from corpus.loaders.result import Extracted
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    text: str
-    x1: float  # right edge, in points
-    height: float
-
-
-def load_pdf(data: bytes, name: str) -> str:
-    """Extract the text layer of a PDF as one line per paragraph.
+def load_pdf(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
+    """Extract the text of a PDF as one line per paragraph, OCR'ing pages without a text layer.
 
     Args:
         data: the file's bytes.
         name: the file name, for error messages.
+        limits: ``max_pages``, ``max_chars_per_page`` and ``ocr_seconds_per_page`` apply.
 
     Returns:
-        The text of all pages, page-number headers and footers removed, wrapped lines joined.
+        The text of all pages (page-number headers and footers removed, wrapped lines
+        joined), the numbers of the OCR'd pages and a note naming them.
 
     Raises:
         CorruptDocumentError: the bytes are not a readable PDF (damaged, encrypted).
-        EmptyDocumentError: no page has a text layer (a scanned PDF) or its glyphs have no
-            Unicode mapping.
+        EmptyDocumentError: no page has text, by its text layer or by OCR.
+        PageCountError, PageTextError, OcrTimeoutError: a bound was passed.
+        ConverterUnavailableError: a page needs OCR and Tesseract is not installed.
     """
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [_page_lines(page) for page in pdf.pages]
+            if len(pdf.pages) > limits.max_pages:
+                raise PageCountError(
+                    f"{name} has {len(pdf.pages)} pages, more than {limits.describe('max_pages')}",
+                    "max_pages",
+                    limits.max_pages,
+                )
+            pages: list[list[Line]] = []
+            scanned: list[int] = []  # 0-based pages with no text but something drawn on them
+            for number, page in enumerate(pdf.pages):
+                lines = _page_lines(page, name, number + 1, limits)
+                if not any(UNMAPPED_GLYPH.sub("", line.text).strip() for line in lines) and _shows_something(page):
+                    scanned.append(number)
+                pages.append(lines)
+                page.close()  # pdfplumber caches each page's layout; a long PDF would keep them all
+    except (PageCountError, PageTextError):
+        raise
     except Exception as exc:  # pdfminer raises many types (PDFSyntaxError, PSEOF, ...) for broken files
         raise CorruptDocumentError(f"cannot read PDF {name}: {type(exc).__name__}: {exc}") from exc
     if not pages:
         raise EmptyDocumentError(f"PDF has no pages: {name}")
-    if not any(line.text for page in pages for line in page):
-        raise EmptyDocumentError(f"scanned PDF with no text layer: {name}; run OCR first")
-    text = "\n".join(_reflow([_strip_page_numbers(page) for page in pages]))
+    notes: tuple[str, ...] = ()
+    if scanned:
+        for number, lines in _ocr(data, name, scanned, limits).items():
+            pages[number] = lines
+        shown = ", ".join(str(n + 1) for n in scanned)
+        notes = (f"page{'s' if len(scanned) > 1 else ''} {shown} read by OCR (Tesseract {LANGUAGE})",)
+    text = "\n".join(reflow([strip_page_numbers(page) for page in pages]))
     if not text.strip():
         raise EmptyDocumentError(
-            f"PDF text layer has no Unicode mapping (only '(cid:N)' glyphs): {name}; run OCR first"
+            f"PDF has no readable text: {name} (no text layer, or only glyphs without a Unicode mapping, "
+            f"and OCR found none)"
         )
-    return text
+    return Extracted(text, notes, tuple(n + 1 for n in scanned))
 
 
-def _page_lines(page: pdfplumber.page.Page) -> list[_Line]:
-    """The page's visual lines, top to bottom."""
+def _shows_something(page: pdfplumber.page.Page) -> bool:
+    """True when a page without text has images or drawn shapes (a scan, outlined text)."""
+    return bool(page.images or page.rects or page.curves or page.lines)
+
+
+def _ocr(data: bytes, name: str, numbers: list[int], limits: ReadLimits) -> dict[int, list[Line]]:
+    """The OCR'd lines of the 0-based pages ``numbers``."""
+    program = check_tesseract()
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except Exception as exc:  # PdfiumError: pdfplumber read it, pdfium may still refuse
+        raise CorruptDocumentError(f"cannot render PDF {name} for OCR: {exc}") from exc
+    try:
+        return {n: ocr_page(document[n], name, n + 1, limits, program) for n in numbers}
+    finally:
+        document.close()
+
+
+def _page_lines(page: pdfplumber.page.Page, name: str, number: int, limits: ReadLimits) -> list[Line]:
+    """The page's visual lines, top to bottom; a page with too many characters is refused."""
+    # Counted before the lines are laid out: that is the costly step on an enormous page.
+    if len(page.chars) > limits.max_chars_per_page:
+        raise PageTextError(
+            f"page {number} of {name} holds {len(page.chars)} characters, more than "
+            f"{limits.describe('max_chars_per_page')}",
+            "max_chars_per_page",
+            limits.max_chars_per_page,
+        )
     return [
-        _Line(str(line["text"]).strip(), float(line["x1"]), float(line["bottom"]) - float(line["top"]))
+        Line(str(line["text"]).strip(), float(line["x1"]), float(line["bottom"]) - float(line["top"]))
         for line in page.extract_text_lines(return_chars=False)
     ]
-
-
-def _strip_page_numbers(lines: list[_Line]) -> list[_Line]:
-    """Drop page-number lines at the top and bottom of a page, and unmapped glyphs.
-
-    Example: ["第3页", "一、总体要求", "- 3 -"] -> ["一、总体要求"].
-    """
-    lines = [_Line(_UNMAPPED_GLYPH.sub("", line.text).strip(), line.x1, line.height) for line in lines]
-    while lines and (not lines[0].text or _PAGE_NUMBER.match(lines[0].text)):
-        lines.pop(0)
-    while lines and (not lines[-1].text or _PAGE_NUMBER.match(lines[-1].text) or _BARE_NUMBER.match(lines[-1].text)):
-        lines.pop()
-    return lines
-
-
-def _reflow(pages: list[list[_Line]]) -> list[str]:
-    """Join each wrapped line (reaching the right margin, no sentence end) with the next line."""
-    lines = [line for page in pages for line in page if line.text]
-    margin = _right_margin(lines)
-    out: list[str] = []
-    wrapped = False
-    for line in lines:
-        if wrapped and out:
-            # Chinese runs on without a space; two Latin words or numbers need one
-            space = " " if out[-1][-1].isascii() and out[-1][-1].isalnum() and line.text[0].isascii() else ""
-            out[-1] += space + line.text
-        else:
-            out.append(line.text)
-        wrapped = line.x1 >= margin and not _PARAGRAPH_END.search(line.text)
-    return out
-
-
-def _right_margin(lines: list[_Line]) -> float:
-    """Where full lines end: the rightmost edge shared by several lines, less a tolerance.
-
-    A widest line that no other line reaches (a wide table row) is not the margin. Returns
-    infinity when no edge is shared by enough lines, so nothing is joined.
-    """
-    if len(lines) < _MIN_LINES_AT_MARGIN:
-        return float("inf")
-    tolerance = _MARGIN_TOLERANCE * statistics.median(line.height for line in lines)
-    edges = sorted(line.x1 for line in lines)
-    for i in range(len(edges) - 1, _MIN_LINES_AT_MARGIN - 2, -1):
-        near = i - bisect.bisect_left(edges, edges[i] - tolerance) + 1
-        if near >= _MIN_LINES_AT_MARGIN:
-            return edges[i] - tolerance
-    return float("inf")

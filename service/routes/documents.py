@@ -149,12 +149,16 @@ _UPLOAD_BODY = {
         401: {"description": "missing admin token"},
         403: {"description": "wrong admin token"},
         409: {"description": "a bundled document has this name"},
-        413: {"description": "file too large"},
+        413: {"description": "file too large, or a read bound passed (the message names it)"},
         415: {"description": "unsupported file type"},
+        422: {"description": "no `file` part, or a text file that decodes to no plausible Chinese"},
+        503: {"description": "LibreOffice or Tesseract, needed for this file type, is not installed"},
     },
 )
 async def upload_document(request: Request, state: State) -> JSONResponse:
-    """Upload a .docx, .pdf, .txt or .html file (multipart field ``file``; admin token needed).
+    """Upload a policy file (multipart field ``file``; admin token needed).
+
+    Types: .txt .docx .pdf (scans OCR'd) .html .htm .xlsx .xls .et .doc .wps .rtf .ofd.
 
     The file is parsed and its clauses indexed; uploading a file with the name of an earlier
     upload replaces it. Returns the document summary (201).
@@ -180,7 +184,8 @@ async def upload_document(request: Request, state: State) -> JSONResponse:
 
 
 def _index_upload(state: ServiceState, name: str, data: bytes) -> JSONResponse:
-    document = read_bytes(data, name)  # DocumentError -> 400/415 by the error handlers
+    # DocumentError -> 400/413/415/422 by the error handlers; the bounds are the settings'
+    document = read_bytes(data, name, state.settings.read_limits)
     if not document.clauses:
         raise http_error(400, "文件中没有可识别的条款", f"no clauses could be read from {name!r}")
     with state.lock:

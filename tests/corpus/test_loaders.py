@@ -37,7 +37,7 @@ def test_bundled_txt_loads_identical_to_its_utf8_decoding(path: Path) -> None:
     assert loaded == LoadedText(source=path.name, text=path.read_bytes().decode("utf-8"), format="txt")
 
 
-@pytest.mark.parametrize("name", ["plan.doc", "plan.xlsx", "plan", "plan.txt.bak"])
+@pytest.mark.parametrize("name", ["plan.pages", "plan.numbers", "plan", "plan.txt.bak"])
 def test_unsupported_suffix_names_it_and_the_allowed_ones(name: str) -> None:
     with pytest.raises(UnsupportedFormatError) as err:
         load_bytes("一、总体要求".encode(), name)
@@ -47,8 +47,8 @@ def test_unsupported_suffix_names_it_and_the_allowed_ones(name: str) -> None:
 
 
 def test_load_path_rejects_an_unsupported_suffix_before_reading(tmp_path: Path) -> None:
-    with pytest.raises(UnsupportedFormatError, match=r"'\.doc'"):
-        load_path(tmp_path / "missing.doc")  # does not exist: the suffix is checked first
+    with pytest.raises(UnsupportedFormatError, match=r"'\.pages'"):
+        load_path(tmp_path / "missing.pages")  # does not exist: the suffix is checked first
 
 
 def test_suffix_is_case_insensitive_and_source_is_the_file_name() -> None:
@@ -415,14 +415,14 @@ def test_pdf_bare_page_number_footer_is_dropped() -> None:
     assert text == "第一条 总则\n第二条 范围"
 
 
-def test_scanned_pdf_without_text_layer_is_empty() -> None:
+def test_scanned_pdf_whose_ocr_finds_no_text_is_empty() -> None:
     out = io.BytesIO()
     pdf = canvas.Canvas(out)
     pdf.setFillGray(0.2)
     pdf.rect(72, 300, 400, 400, fill=1)  # a "scan": marks on the page, no text
     pdf.showPage()
     pdf.save()
-    with pytest.raises(EmptyDocumentError, match=r"scanned PDF with no text layer: scan\.pdf; run OCR first"):
+    with pytest.raises(EmptyDocumentError, match=r"PDF has no readable text: scan\.pdf .*OCR found none"):
         load_bytes(out.getvalue(), "scan.pdf")
 
 

@@ -79,3 +79,16 @@ def test_get_settings_is_created_once() -> None:
         assert get_settings() is get_settings()
     finally:
         get_settings.cache_clear()
+
+
+def test_read_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from corpus.limits import DEFAULT_LIMITS, ReadLimits
+
+    assert Settings().read_limits == DEFAULT_LIMITS
+    monkeypatch.setenv("POLICYQA_MAX_PAGES", "50")
+    monkeypatch.setenv("POLICYQA_OCR_SECONDS_PER_PAGE", "5.5")
+    limits = Settings().read_limits
+    assert isinstance(limits, ReadLimits) and (limits.max_pages, limits.ocr_seconds_per_page) == (50, 5.5)
+    monkeypatch.setenv("POLICYQA_MAX_PAGES", "0")
+    with pytest.raises(ValidationError, match="max_pages"):
+        Settings()
