@@ -130,7 +130,8 @@ STRICT_LABEL_RE = re.compile(
 )
 #: Something written like a label that the tables above do not know: "督办单位:", "【考核部门】".
 UNKNOWN_LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s;,。(【〔\[]))[【〔\[]?(?P<word>[\u4e00-\u9fff]{1,6}(?:单位|部门|时限|节点|领导|处室|责任人))"
+    r"(?:^|(?<=[\s;,。(【〔\[]))[【〔\[]?"
+    r"(?P<word>(?:(?!各|有关|相关|直属)[\u4e00-\u9fff]){1,6}(?:单位|部门|时限|节点|领导|处室|责任人))"
     r"(?:[】〕\]]\s*:?|\s*:)"
 )
 
@@ -157,6 +158,7 @@ NOT_TASK_OPENINGS: tuple[str, ...] = (
     r"抄送\s*:",
     r"联系人\s*:|联系电话\s*:",
     r"特此通知",
+    r"各[^。:]{0,60}(?:政府|单位|部门|机构|街道|乡镇|办事处)\s*:$",  # the addressees: "各镇(街道),区直有关单位:"
     r"(?:以上|上述)[^。]{0,10}(?:任务|措施)[^。]{0,20}(?:报送|落实|执行)",
 )
 NOT_TASK_RE = re.compile(r"^(?:" + "|".join(NOT_TASK_OPENINGS) + ")")

@@ -462,12 +462,13 @@ def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
     _adopt_single_paragraph_labels(nodes)
     effective: dict[int, _Effective] = {}
     for plan in {id(n.plan): n.plan for n in nodes}.values():
-        plan.deadline = _plan_deadline([n for n in nodes if n.plan is plan])
+        plan.deadline = _take_plan_deadline([n for n in nodes if n.plan is plan])
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
     for node in nodes:
         parent_eff = effective.get(id(node.parent), _Effective()) if node.parent else _Effective()
-        if node.closing:  # closing paragraphs, issuer and date lines never inherit
+        if node.closing:  # closing paragraphs, issuer and date lines: no fields, own or inherited
+            node.own, node.prose, node.own_deadline, node.prose_deadline = UnitFields(), UnitFields(), None, None
             parent_eff = _Effective()
         lead, units, lead_src, units_src = _resolve_units(node, parent_eff)
         deadline, deadline_src = _resolve_deadline(node, parent_eff)
@@ -573,15 +574,16 @@ def _in_measure_section(node: _Node) -> bool:
     return False
 
 
-def _plan_deadline(nodes: list[_Node]) -> Deadline | None:
+def _take_plan_deadline(nodes: list[_Node]) -> Deadline | None:
+    """The deadline a plan's "三、完成时限" section states; the line stating it is no task itself."""
     for node in nodes:
         if node.marker and _PLAN_DEADLINE_HEADING.match(node.text.strip().rstrip("。:")):
             for child in node.children:
-                if child.own_deadline or child.prose_deadline:
-                    return child.own_deadline or child.prose_deadline
-                text = child.text.strip().rstrip("。")
-                deadline = normalize_deadline(text, None)
+                deadline = child.own_deadline or child.prose_deadline
+                if deadline is None:
+                    deadline = normalize_deadline(child.text.strip().rstrip("。"), None)
                 if deadline.date or deadline.kind != "unknown":
+                    child.closing = True
                     return deadline
     return None
 

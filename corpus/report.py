@@ -159,7 +159,7 @@ def extraction_report(document: Document, notes: tuple[str, ...] | list[str] = (
 
 
 def _ocr_note(pages: tuple[int, ...]) -> list[str]:
-    """"第2、3页经OCR识别，请核对" for the pages whose text came from OCR."""
+    """ "第2、3页经OCR识别，请核对" for the pages whose text came from OCR."""
     return [f"第{'、'.join(map(str, pages))}页经OCR识别，请核对文字"] if pages else []
 
 

@@ -37,8 +37,10 @@ MEASURE_MARKER_RE = re.compile(r"^(?:主要措施|具体措施|工作措施)\s*:
 # The document's own lead rule, e.g. "(排第一的为牵头单位,下同)".
 LEAD_RULE_RE = re.compile(r"(?:排|列)(?:在)?(?:第一|首位)(?:位)?的?(?:为|是)牵头单位")
 # A title block's last line: "…的实施方案", "…工作方案", "…的通知", "…实施方案(征求意见稿)".
+# A title may close with its status or its period: "(征求意见稿)", "（2024—2026年）".
 TITLE_END_RE = re.compile(
-    r"(?:方案|通知|意见|办法|规划|清单|计划|汇编|要点|细则)(?:\((?:征求意见稿|试行|草案|代拟稿|讨论稿|送审稿)\))?$"
+    r"(?:方案|通知|意见|办法|规划|清单|计划|汇编|要点|细则)"
+    r"(?:\((?:征求意见稿|试行|草案|代拟稿|讨论稿|送审稿|\d{4}\s*(?:年\s*)?(?:[-—–~至]\s*\d{4}\s*)?年?)\))?$"
 )
 _SENTENCE_PUNCT = re.compile(r"[。;:,!?]")
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
