@@ -13,7 +13,7 @@ from corpus.model import Deadline, DeadlineKind
 # "2020年6月" (year, month, day and 底 each optional, but at least a month or 年底).
 _DATE = re.compile(
     r"(?:(?P<year>\d{4})\s*年\s*)?"
-    r"(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*日)?(?P<month_end>底|末)?"
+    r"(?:(?P<month>\d{1,2})\s*月份?\s*(?:(?P<day>\d{1,2})\s*日)?(?P<month_end>底|末)?"
     r"|(?P<year_end>底|末))"
 )
 # A year on its own followed by 底/末 is handled above; "年底前" without a year needs the

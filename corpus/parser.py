@@ -387,6 +387,13 @@ class _Builder:
             self._set_deadline(node, fields.deadline, labelled=True)
             node.text = node.text[:inline].rstrip(" \t\u3000;；,，")
             folded = fold(node.text)
+        groups = _bracket_groups(folded)
+        if groups and groups[0][0] == 0 and groups[0][1] < len(folded) and LABEL_RE.search(folded[: groups[0][1]]):
+            # labels before the text: "【牵头单位:区商务局】推进外贸…" (read, then cut from the text)
+            b_end = groups[0][1]
+            self._read_bracket(node, node.text[1 : b_end - 1], folded[1 : b_end - 1], at_end=True)
+            cut = b_end + len(node.text[b_end:]) - len(node.text[b_end:].lstrip(" \t\u3000:：,，;；"))
+            node.text, node.start, folded = node.text[cut:], node.start + cut, folded[cut:]
         keep_until = len(node.text)
         trailing = True
         for b_start, b_end in reversed(_bracket_groups(folded)):

@@ -26,7 +26,7 @@ _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("cn_paren", 4.0, re.compile(rf"^(\(\s*(?P<n>[{_CN_NUM}]{{1,4}})\s*\))\s*")),
     ("case", 5.0, re.compile(r"^(案例\s*(?P<n>\d{1,3})\s*:)\s*")),
     ("num", 5.0, re.compile(r"^((?P<n>\d{1,3})\s*[、.](?!\d))\s*")),
-    ("num_paren", 6.0, re.compile(r"^(\(\s*(?P<n>\d{1,3})\s*\))\s*")),
+    ("num_paren", 6.0, re.compile(r"^(\(?\s*(?P<n>\d{1,3})\s*\))\s*")),  # (1) and 1)
     ("circled", 7.0, re.compile(r"^((?P<n>[①-⑳]))\s*")),
 )
 
@@ -91,6 +91,8 @@ def read_marker(folded_line: str) -> Marker | None:
             label = f"{number}."
         elif style == "case":
             label = f"案例{number}"
+        elif style == "num_paren":
+            label = f"({number})"  # "1)" is written for "(1)"
         else:
             label = re.sub(r"\s+", "", m.group(1))
         return Marker(style, rank, number, label, m.end())

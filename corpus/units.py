@@ -206,13 +206,18 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
                 name = name[: marked.start()].rstrip()
                 if name and name not in lead:
                     lead.append(name)
-            elif name not in units:
+                continue
+            assist = _ASSIST_MARK.search(fold(name))
+            name = name[: assist.start()].rstrip() if assist else name
+            if name and name not in units:
                 units.append(name)
     return lead, [u for u in units if u not in lead], deadline
 
 
 # "区教育局(牵头)", "县交通局牵头", "县交通局牵头负责": the unit before the mark leads.
 _LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?)$")
+# "区商务局(配合)", "区财政局（参与）": the mark says what the list already says, so it goes.
+_ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任)\s*\)$")
 
 
 def _strip_value(value: str) -> str:
@@ -253,7 +258,7 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         raw = raw.strip()
         if not phrase:
             continue
-        implement = re.search(r"由(.{2,30}?)(?:牵头|实施|负责)(?:负责)?[^,;。]{0,12}$", phrase)
+        implement = re.search(r"由(.{2,30}?)(?:具体|负责|共同)?(?:牵头|实施|负责)(?:负责)?[^,;。]{0,12}$", phrase)
         lead_m = _LEAD_VERB.search(phrase)  # "X牵头", "X牵头负责规划、设计"
         if implement and _unit_like(implement.group(1)):
             span = implement.span(1)
