@@ -12,13 +12,18 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from corpus import BUNDLED_CORPUS_DIR
 from corpus.errors import PolicyQAError
-from corpus.export import render_table, to_csv_bytes, write_xlsx
+from corpus.export import render_table, to_csv_bytes, write_units_xlsx, write_xlsx
 from corpus.ledger import TaskFilter, filter_tasks, task_record
+from corpus.model import Clause
 from corpus.reader import read_corpus
+from corpus.status import STATUS_LABELS, parse_statuses, reference_date
+from corpus.unitview import unit_views
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -41,29 +46,58 @@ def _tasks(args: argparse.Namespace) -> int:
     result = read_corpus(args.paths or [BUNDLED_CORPUS_DIR])
     for path, message in result.failures:
         print(f"warning: {path}: {message}", file=sys.stderr)
+    as_of = reference_date(args.as_of)
     flt = TaskFilter(
-        unit=args.unit,
+        unit=None if args.by_unit else args.unit,
         lead_only=args.lead_only,
         due_before=args.due_before,
         due_after=args.due_after,
         ongoing=args.ongoing,
         source=args.source,
+        statuses=parse_statuses(args.status or []),
+        as_of=as_of.isoformat(),
     )
     known = {d.source for d in result.documents}
     if args.source and args.source not in known:
         print(f"error: no document named {args.source!r}; known: {', '.join(sorted(known))}", file=sys.stderr)
         return 2
-    records = [task_record(c) for c in filter_tasks(result.documents, flt)]
+    if args.by_unit:
+        return _tasks_by_unit(args, filter_tasks(result.documents, flt), as_of)
+    records = [task_record(c, as_of) for c in filter_tasks(result.documents, flt)]
     if args.csv:
-        Path(args.csv).write_bytes(to_csv_bytes(records))
+        Path(args.csv).write_bytes(to_csv_bytes(records, as_of))
         print(f"wrote {len(records)} tasks to {args.csv}", file=sys.stderr)
     if args.xlsx:
-        write_xlsx(records, args.xlsx)
+        write_xlsx(records, args.xlsx, as_of)
         print(f"wrote {len(records)} tasks to {args.xlsx}", file=sys.stderr)
     if args.json:
         _print_json(records)
     elif not (args.csv or args.xlsx):
         print(render_table(records))
+    return 0
+
+
+def _tasks_by_unit(args: argparse.Namespace, clauses: list[Clause], as_of: date) -> int:
+    """``policyqa tasks --by-unit``: every unit's tasks (or ``--unit``'s) grouped by status."""
+    views = unit_views(clauses, as_of, [args.unit] if args.unit else None)
+    if args.lead_only:
+        views = [replace(v, tasks=tuple(t for t in v.tasks if t.role == "lead")) for v in views]
+    views = [v for v in views if v.tasks]
+    if args.csv:
+        print("error: --by-unit writes Excel (--xlsx) or JSON (--json), not CSV", file=sys.stderr)
+        return 2
+    if args.xlsx:
+        write_units_xlsx(views, args.xlsx)
+        print(f"wrote {len(views)} units to {args.xlsx}", file=sys.stderr)
+    if args.json:
+        _print_json([v.to_dict() for v in views])
+    elif not args.xlsx:
+        for view in views:
+            counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in view.counts_by_status().items() if n)
+            print(f"== {view.unit}：{len(view.tasks)} 项（牵头 {view.lead_count}）{counts}")
+            for status, tasks in view.groups():
+                print(f"-- {STATUS_LABELS[status]}")
+                print(render_table([t.record(as_of) for t in tasks]))
     return 0
 
 
@@ -165,8 +199,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 @_command("eval")
 def _eval(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from eval.evaluate import evaluate, write_runs
     from eval.judged import DEFAULT_SET, load_questions
     from eval.metrics import score
@@ -222,6 +254,17 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--due-after", metavar="YYYY-MM-DD")
     tasks.add_argument("--ongoing", action="store_true", help="only ongoing tasks (持续推进)")
     tasks.add_argument("--source", metavar="FILE", help="only this document (file name)")
+    tasks.add_argument(
+        "--status",
+        action="append",
+        metavar="S",
+        help="only tasks in this status on --as-of (repeat or comma-separate): "
+        + ", ".join(f"{s.value} ({label})" for s, label in STATUS_LABELS.items()),
+    )
+    tasks.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date of the statuses (default: today)")
+    tasks.add_argument(
+        "--by-unit", action="store_true", help="group by unit (--unit: just that one); --xlsx: one sheet per unit"
+    )
     tasks.add_argument("--json", action="store_true", help="print a JSON list of records")
     tasks.add_argument("--csv", metavar="FILE", help="write CSV (UTF-8 with BOM)")
     tasks.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
