@@ -146,6 +146,14 @@ def unit_names(clauses: Iterable[Clause]) -> list[str]:
     The name kept for a group is the one written most often; a bare name such as "市场监管局"
     joins the first group it matches, so "省市场监管局" and "市市场监管局" stay apart.
     """
+    return [name for name, _ in unit_counts(clauses)]
+
+
+def unit_counts(clauses: Iterable[Clause]) -> list[tuple[str, int]]:
+    """(name, mentions) per unit, most first: see :func:`unit_names`.
+
+    ``mentions`` adds up the tasks naming each alias of the unit (an upper bound of its task count).
+    """
     frequency: dict[str, int] = {}
     for clause in clauses:
         if clause.is_task:
@@ -161,7 +169,7 @@ def unit_names(clauses: Iterable[Clause]) -> list[str]:
                 break
         else:
             groups.append((name, frequency[name]))
-    return [rep for rep, _ in sorted(groups, key=lambda g: -g[1])]
+    return sorted(groups, key=lambda g: -g[1])
 
 
 def unit_views(clauses: Sequence[Clause], as_of: date, units: Sequence[str] | None = None) -> list[UnitView]:
