@@ -161,7 +161,12 @@ class Answerer:
         ranked = self._rank_tasks(intent.question, tasks)[:MAX_LIST_RESULTS]
         terms = question_terms(self.index.tokenizer, intent.question)
         results = tuple(Result(c, s, term_spans(terms, c.text), None, self.validity.get(c.source)) for c, s in ranked)
-        return Answer(intent.question, intent, list_sentence(len(tasks), intent.describe()), results, not tasks)
+        sentence = list_sentence(len(tasks), intent.describe())
+        if intent.statuses or intent.due_after:
+            # A status or period question depends on the day: say which, and "none" is an answer.
+            found = sentence if tasks else f"没有{intent.describe()}任务。"
+            return Answer(intent.question, intent, f"截至{day.isoformat()}，{found}", results, False)
+        return Answer(intent.question, intent, sentence, results, not tasks)
 
     def _filters(self, intent: QuestionIntent, day: date) -> list[TaskFilter]:
         """The ledger filters of a list question: one per unit it names (any may match)."""

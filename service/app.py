@@ -58,7 +58,8 @@ def open_state(settings: Settings) -> ServiceState:
         files = DocumentFiles(settings.corpus_paths, settings.upload_dir)  # creates the upload folder
         index = open_library(settings.index_dir, settings.source_paths, embedder_name=settings.embedder)
     log.info("index ready: %s", index)
-    return ServiceState(settings=settings, index=index, answerer=Answerer(index), files=files)
+    answerer = Answerer(index, document_text=files.text)  # full texts: issuer, 文号, date, repeals
+    return ServiceState(settings=settings, index=index, answerer=answerer, files=files)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

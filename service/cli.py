@@ -22,7 +22,7 @@ from corpus.export import render_table, to_csv_bytes, write_units_xlsx, write_xl
 from corpus.ledger import TaskFilter, filter_tasks, task_record
 from corpus.model import Clause
 from corpus.reader import read_corpus
-from corpus.status import STATUS_LABELS, parse_statuses, reference_date
+from corpus.status import STATUS_LABELS, parse_statuses, reference_date, task_status
 from corpus.unitview import unit_views
 
 Handler = Callable[[argparse.Namespace], int]
@@ -159,11 +159,18 @@ def _search(args: argparse.Namespace) -> int:
 
 @_command("ask")
 def _ask(args: argparse.Namespace) -> int:
+    from corpus.loaders import load_path
     from qa.answer import Answerer, answer_record
     from qa.library import open_library
+    from service.files import corpus_file
+
+    def corpus_text(source: str) -> str | None:
+        path = corpus_file([BUNDLED_CORPUS_DIR], source)
+        return load_path(path).text if path else None
 
     index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
-    answer = Answerer(index).ask(args.question, top_k=args.top_k)
+    as_of = reference_date(args.as_of) if args.as_of else None
+    answer = Answerer(index, document_text=corpus_text).ask(args.question, top_k=args.top_k, as_of=as_of)
     if args.json:
         _print_json(answer_record(answer))
         return 0
@@ -175,7 +182,10 @@ def _ask(args: argparse.Namespace) -> int:
         lead = "、".join(c.lead_units) or "—"
         others = "、".join(c.units) or "—"
         due = f"{c.deadline.text}（{c.deadline.date or '无具体日期'}）" if c.deadline else "—"
-        print(f"    牵头单位: {lead} | 责任/配合单位: {others} | 完成时限: {due}")
+        status = STATUS_LABELS[task_status(c.deadline, answer.as_of or date.today())]
+        print(f"    牵头单位: {lead} | 责任/配合单位: {others} | 完成时限: {due} | 状态: {status}")
+        if result.document and result.document.status != "in_force":
+            print(f"    文件状态: {result.document.label}")
     return 0
 
 
@@ -295,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--top-k", type=int, default=5)
     ask.add_argument("--json", action="store_true")
+    ask.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date of task statuses (default: today)")
     index_options(ask)
 
     serve = sub.add_parser(
