@@ -85,7 +85,7 @@ def tasks(
 ) -> Any:
     """Task clauses with their units, deadlines and status on ``as_of``; every given filter must hold.
 
-    ``format=json`` returns ``{"count", "as_of", "status_counts", "tasks": [...]}`` (ledger
+    ``format=json`` returns ``{"count", "as_of", "status_counts", "status_labels", "tasks": [...]}`` (ledger
     records); ``status_counts`` counts the tasks passing every filter but ``status``, per status
     (the page's chips). ``csv`` (UTF-8 with BOM, opens in Excel) and ``xlsx`` are downloads
     named 任务台账.csv / 任务台账.xlsx, with a status column.
@@ -120,5 +120,6 @@ def tasks(
         "count": len(records),
         "as_of": day.isoformat(),
         "status_counts": status_counts(unfiltered, day),
+        "status_labels": {str(s): label for s, label in STATUS_LABELS.items()},
         "tasks": records,
     }
