@@ -169,14 +169,13 @@ def title_key(title: str) -> str:
     return wrapped.group(1) if wrapped else key
 
 
-def _names(named: str, title: str) -> bool:
-    """True when a title named in a text (``named``) denotes the document titled ``title``."""
-    a, b = title_key(named), title_key(title)
-    if not a or not b:
+def _names(named_key: str, title_key_: str) -> bool:
+    """True when a title named in a text denotes a document's title (both as :func:`title_key`)."""
+    if not named_key or not title_key_:
         return False
-    if a == b:
+    if named_key == title_key_:
         return True
-    short, long = sorted((a, b), key=len)
+    short, long = sorted((named_key, title_key_), key=len)
     return len(short) >= _MIN_TITLE_KEY and short in long
 
 
@@ -188,18 +187,20 @@ def document_validity(documents: Sequence[DocumentInfo]) -> dict[str, DocumentVa
     """
     metas = {d.source: read_meta(d.text) for d in documents}
     drafts = {d.source: draft_marker(d.title, d.text) for d in documents}
+    keys = {d.source: title_key(d.title) for d in documents}
     replaced: dict[str, list[tuple[str, str]]] = {d.source: [] for d in documents}  # source -> (by, reason)
     for doc in documents:
         for named in repealed_titles(doc.text):
+            named_key = title_key(named)
             for other in documents:
-                if other.source != doc.source and _names(named, other.title):
+                if other.source != doc.source and _names(named_key, keys[other.source]):
                     replaced[other.source].append((doc.source, f"《{doc.title}》宣布《{named}》废止或停止执行"))
     # Documents with one title: the newest final (else the newest draft) replaces the others.
     order = {d.source: i for i, d in enumerate(documents)}
     by_title: dict[str, list[DocumentInfo]] = {}
     for doc in documents:
-        if title_key(doc.title):
-            by_title.setdefault(title_key(doc.title), []).append(doc)
+        if keys[doc.source]:
+            by_title.setdefault(keys[doc.source], []).append(doc)
     for same in by_title.values():
         ranked = sorted(same, key=lambda d: (drafts[d.source] is None, metas[d.source].date or "", order[d.source]))
         newest = ranked[-1]
