@@ -262,6 +262,19 @@
     }
   }
 
+  /** A table cell of unit names, each a link to its 单位督办 view (/#unit=…). */
+  function unitCell(className, units) {
+    const cell = el("td", className);
+    units.forEach((unit, i) => {
+      if (i) cell.appendChild(document.createTextNode("、"));
+      const link = el("a", "unit-link", unit);
+      link.href = `#unit=${encodeURIComponent(unit)}`;
+      link.title = "查看该单位的全部任务";
+      cell.appendChild(link);
+    });
+    return cell;
+  }
+
   function downloadLink(id, params, format) {
     const p = new URLSearchParams(params);
     p.set("format", format);
@@ -290,8 +303,8 @@
         link.addEventListener("click", () => openDocument(t.source, t.start, t.end));
         textCell.appendChild(link);
         row.appendChild(textCell);
-        row.appendChild(el("td", "col-lead", (t.lead_units || []).join("、")));
-        row.appendChild(el("td", "col-units", (t.units || []).join("、")));
+        row.appendChild(unitCell("col-lead", t.lead_units || []));
+        row.appendChild(unitCell("col-units", t.units || []));
         const dl = el("td", "col-deadline", t.deadline || "");
         if (t.deadline && (t.deadline_source === "inherited" || t.deadline_source === "plan")) {
           dl.appendChild(el("span", "badge-inherited", "继承"));

@@ -125,13 +125,18 @@
       if (!$("unit-view").classList.contains("hidden")) loadUnit();
       $("dl-units-xlsx").href = `/api/units?${new URLSearchParams([...dateParams(), ["format", "xlsx"]])}`;
     });
-    // A link to a unit's view: /#unit=市商务局
-    const match = /^#unit=(.+)$/.exec(location.hash);
-    if (match) {
-      $("u-unit").value = decodeURIComponent(match[1]);
+    // A link to a unit's view: /#unit=市商务局 (also the unit names in the ledger).
+    function openFromHash() {
+      const match = /^#unit=(.+)$/.exec(location.hash);
+      if (!match) return;
+      const unit = decodeURIComponent(match[1]);
+      if (unit === $("u-unit").value.trim() && !$("panel-units").classList.contains("hidden")) return;
+      $("u-unit").value = unit;
       ui.showTab($("tab-units"));
       loadUnitNames();
       loadUnit();
     }
+    window.addEventListener("hashchange", openFromHash);
+    openFromHash();
   });
 })();

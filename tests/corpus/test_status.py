@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from corpus import BUNDLED_CORPUS_DIR
@@ -174,3 +176,22 @@ def test_excel_by_unit_and_cli(plan: Document, tmp_path: Path, capsys: pytest.Ca
     assert [r["status"] for r in records] == ["overdue", "due_soon"]
     assert main(["tasks", str(source), "--status", "late"]) == 2
     assert "allowed: overdue (已逾期)" in capsys.readouterr().err
+
+
+def test_timeline_of_a_unit_without_dated_tasks(plan: Document) -> None:
+    view = unit_view(plan.clauses, "市发改委", date(2020, 12, 10))  # 每季度 + a started 自…起 task
+    svg = timeline_svg(view)
+    assert "基准日 2020-12-10" in svg and "定期开展 1" in svg
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_status_and_date_inputs_fail_only_with_a_clear_error(value: str) -> None:
+    try:
+        parse_statuses([value])
+    except InvalidQueryError as exc:
+        assert "allowed: overdue (已逾期)" in str(exc)
+    try:
+        reference_date(value)
+    except InvalidQueryError as exc:
+        assert f"as_of must be an ISO date YYYY-MM-DD, got {value!r}" == str(exc)

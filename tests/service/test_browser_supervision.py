@@ -74,6 +74,12 @@ def test_status_chips_count_and_filter_the_ledger(page: Page, live_server: str) 
     page.screenshot(path=str(SCREENSHOTS / "ledger-status-chips.png"))
     page.click('.status-chip[data-status=""]')
     expect(page.locator("#task-status")).to_contain_text(f"共 {sum(expected.values())} 项任务")
+    # A unit name in the ledger opens that unit's view.
+    link = page.locator("#task-table .col-lead .unit-link").first
+    unit = link.inner_text()
+    link.click()
+    expect(page.locator("#panel-units")).to_be_visible()
+    expect(page.locator("#unit-summary")).to_contain_text(unit)
 
 
 def test_answer_cards_show_status_and_draft_badges(page: Page, live_server: str) -> None:
