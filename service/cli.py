@@ -49,7 +49,7 @@ def _tasks(args: argparse.Namespace) -> int:
     as_of = reference_date(args.as_of)
     flt = TaskFilter(
         unit=None if args.by_unit else args.unit,
-        lead_only=args.lead_only,
+        lead_only=args.lead_only and not args.by_unit,  # --by-unit applies it per unit
         due_before=args.due_before,
         due_after=args.due_after,
         ongoing=args.ongoing,
@@ -83,6 +83,9 @@ def _tasks_by_unit(args: argparse.Namespace, clauses: list[Clause], as_of: date)
     if args.lead_only:
         views = [replace(v, tasks=tuple(t for t in v.tasks if t.role == "lead")) for v in views]
     views = [v for v in views if v.tasks]
+    if args.unit and not views:
+        print(f"error: no task names the unit {args.unit!r} (with these filters)", file=sys.stderr)
+        return 2
     if args.csv:
         print("error: --by-unit writes Excel (--xlsx) or JSON (--json), not CSV", file=sys.stderr)
         return 2

@@ -176,6 +176,11 @@ def test_excel_by_unit_and_cli(plan: Document, tmp_path: Path, capsys: pytest.Ca
     assert [r["status"] for r in records] == ["overdue", "due_soon"]
     assert main(["tasks", str(source), "--status", "late"]) == 2
     assert "allowed: overdue (已逾期)" in capsys.readouterr().err
+    assert main(["tasks", str(source), "--by-unit", "--unit", "商务局", "--lead-only", "--json"]) == 0
+    (view,) = json.loads(capsys.readouterr().out)
+    assert view["count"] == view["lead"] == 3
+    assert main(["tasks", str(source), "--by-unit", "--unit", "火星局"]) == 2
+    assert "no task names the unit '火星局'" in capsys.readouterr().err
 
 
 def test_timeline_of_a_unit_without_dated_tasks(plan: Document) -> None:
