@@ -228,7 +228,9 @@ def document_validity(documents: Sequence[DocumentInfo]) -> dict[str, DocumentVa
 
 
 def documents_from_clauses(
-    clauses: Iterable[Clause], text_of: Callable[[str], str | None] | None = None
+    clauses: Iterable[Clause],
+    text_of: Callable[[str], str | None] | None = None,
+    cache: dict[str, tuple[str, DocumentInfo]] | None = None,
 ) -> list[DocumentInfo]:
     """The library's documents from its clauses, in index order, with their full texts.
 
@@ -236,12 +238,18 @@ def documents_from_clauses(
         clauses: every indexed clause.
         text_of: the full text of a document by file name (None when unknown); without it, or
             when the file cannot be read, the clauses' texts stand in for the document's text.
+        cache: documents read before, by file name, with a fingerprint of their clauses; only
+            new or changed documents are read again (a scanned PDF's text can take minutes).
     """
     grouped: dict[str, list[Clause]] = {}
     for clause in clauses:
         grouped.setdefault(clause.source, []).append(clause)
     infos: list[DocumentInfo] = []
     for source, members in grouped.items():
+        fingerprint = f"{len(members)}:{members[0].id}:{members[-1].id}"
+        if cache is not None and source in cache and cache[source][0] == fingerprint:
+            infos.append(cache[source][1])
+            continue
         text: str | None = None
         if text_of is not None:
             try:
@@ -249,5 +257,11 @@ def documents_from_clauses(
             except (PolicyQAError, OSError):
                 text = None  # a file gone unreadable: judge it from its clauses
         title = members[0].title or (read_meta(text).title if text else "") or source
-        infos.append(DocumentInfo(source, title, text if text is not None else "\n".join(c.text for c in members)))
+        info = DocumentInfo(source, title, text if text is not None else "\n".join(c.text for c in members))
+        if cache is not None:
+            cache[source] = (fingerprint, info)
+        infos.append(info)
+    if cache is not None:
+        for gone in set(cache) - set(grouped):
+            del cache[gone]
     return infos

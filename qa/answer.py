@@ -18,7 +18,7 @@ from typing import Any
 from corpus.errors import InvalidQueryError
 from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause, ClauseKind, FieldSource
-from corpus.validity import DocumentValidity, document_validity, documents_from_clauses
+from corpus.validity import DocumentInfo, DocumentValidity, document_validity, documents_from_clauses
 from index.fusion import Norm
 from index.hybrid import FusionName, Hit, SearchMode
 from index.store import ClauseStore
@@ -120,13 +120,15 @@ class Answerer:
         self.params = params or RankingParams()
         self.today = today
         self.document_text = document_text
+        self._documents: dict[str, tuple[str, DocumentInfo]] = {}  # read once per document version
         self.refresh()
 
     def refresh(self) -> None:
         """Re-read unit and place names and the documents' validity after the documents changed."""
         self._generation = self.index.generation
         self.vocab = QuestionVocabulary.from_clauses(self.index.clauses)
-        self.validity = document_validity(documents_from_clauses(self.index.clauses, self.document_text))
+        infos = documents_from_clauses(self.index.clauses, self.document_text, self._documents)
+        self.validity = document_validity(infos)
 
     def documents(self) -> dict[str, DocumentValidity]:
         """Identity and validity of every indexed document, current with the index."""

@@ -107,3 +107,22 @@ def test_documents_from_clauses_fall_back_to_clause_texts() -> None:
     infos = documents_from_clauses(clauses, unreadable)
     assert [i.source for i in infos] == ["a.txt", "b.txt"]
     assert document_validity(infos)["a.txt"].superseded_by == ("b.txt",)
+
+
+def test_documents_are_read_once_per_version() -> None:
+    clauses = [_clause("a.txt", "某办法", "第一条 …"), _clause("b.txt", "某规定", "第一条 …")]
+    reads: list[str] = []
+
+    def text_of(source: str) -> str | None:
+        reads.append(source)
+        return f"{source} 全文"
+
+    cache: dict[str, tuple[str, DocumentInfo]] = {}
+    documents_from_clauses(clauses, text_of, cache)
+    documents_from_clauses(clauses, text_of, cache)
+    assert reads == ["a.txt", "b.txt"]
+    changed = [clauses[0], _clause("b.txt", "某规定", "第一条 修订后")]
+    infos = documents_from_clauses(changed, text_of, cache)
+    assert reads == ["a.txt", "b.txt", "b.txt"] and [i.text for i in infos] == ["a.txt 全文", "b.txt 全文"]
+    documents_from_clauses(clauses[:1], text_of, cache)
+    assert set(cache) == {"a.txt"}  # a deleted document leaves the cache
