@@ -131,4 +131,6 @@ def test_document_list_marks_the_draft(page: Page, live_server: str) -> None:
     draft = page.locator(".doc-item", has_text="岳阳片区实施方案")
     expect(draft.locator(".badge-validity")).to_have_text("征求意见稿")
     expect(draft.locator(".doc-identity")).to_contain_text("岳阳市商务粮食局")
+    in_force = page.locator(".doc-item", has_text="重点任务清单和工作方案")
+    expect(in_force.locator(".badge-validity")).to_have_text("现行有效")
     page.screenshot(path=str(SCREENSHOTS / "documents-validity.png"))
