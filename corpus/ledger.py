@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,24 +18,8 @@ from typing import Any
 
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause, DeadlineKind, Document
+from corpus.status import STATUS_LABELS, TaskStatus, is_iso_date, reference_date, task_status
 from corpus.units import same_unit
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _is_iso_date(value: str) -> bool:
-    """True for a real calendar date written ``YYYY-MM-DD``.
-
-    Deadlines are compared as ``YYYY-MM-DD`` strings, so the other spellings
-    :meth:`date.fromisoformat` takes ("20230831", "2023-W35-4") would compare wrongly.
-    """
-    if not _ISO_DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +33,8 @@ class TaskFilter:
         due_after: ISO date; tasks whose normalised deadline is on or after it.
         ongoing: only ongoing tasks ("持续推进").
         source: a document file name.
+        statuses: only tasks in one of these statuses on the reference date (empty: any).
+        as_of: the reference date of ``statuses``, ISO ``YYYY-MM-DD``; None means today.
     """
 
     unit: str | None = None
@@ -58,11 +43,13 @@ class TaskFilter:
     due_after: str | None = None
     ongoing: bool = False
     source: str | None = None
+    statuses: tuple[TaskStatus, ...] = ()
+    as_of: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("due_before", "due_after"):
+        for name in ("due_before", "due_after", "as_of"):
             value = getattr(self, name)
-            if value is not None and not _is_iso_date(value):
+            if value is not None and not is_iso_date(value):
                 raise InvalidQueryError(f"{name} must be an ISO date YYYY-MM-DD, got {value!r}")
         if self.lead_only and not self.unit:
             raise InvalidQueryError("lead_only needs a unit to filter on")
@@ -76,13 +63,29 @@ class TaskFilter:
         due_after: str | None = None,
         ongoing: bool = False,
         source: str | None = None,
+        statuses: tuple[TaskStatus, ...] = (),
+        as_of: str | None = None,
     ) -> TaskFilter:
         """A filter from form-like input, where an empty string means "not given".
 
         Raises:
             InvalidQueryError: a date is not ISO, or lead_only is set without a unit.
         """
-        return cls(unit or None, lead_only, due_before or None, due_after or None, ongoing, source or None)
+        return cls(
+            unit or None,
+            lead_only,
+            due_before or None,
+            due_after or None,
+            ongoing,
+            source or None,
+            tuple(statuses),
+            as_of or None,
+        )
+
+    @property
+    def reference(self) -> date:
+        """The reference date of the status filter (``as_of``, or today)."""
+        return reference_date(self.as_of)
 
     def matches(self, clause: Clause) -> bool:
         """True when the clause passes every filter."""
@@ -102,13 +105,24 @@ class TaskFilter:
                 return False
             if self.due_after and deadline.date < self.due_after:
                 return False
-        return True
+        return not self.statuses or task_status(deadline, self.reference) in self.statuses
 
 
 def filter_tasks(documents: Iterable[Document], task_filter: TaskFilter | None = None) -> list[Clause]:
     """Task clauses of ``documents`` that pass ``task_filter``, in document order."""
     flt = task_filter or TaskFilter()
     return [c for doc in documents for c in doc.tasks if flt.matches(c)]
+
+
+def status_counts(clauses: Iterable[Clause], as_of: date) -> dict[str, int]:
+    """How many of ``clauses`` are in each status on ``as_of``: every status code, in table order.
+
+    The ledger's status chips show these counts for the tasks that pass the other filters.
+    """
+    counts = {str(s): 0 for s in STATUS_LABELS}
+    for clause in clauses:
+        counts[str(task_status(clause.deadline, as_of))] += 1
+    return counts
 
 
 #: Column order of the ledger's CSV / Excel / table output.
@@ -122,6 +136,7 @@ COLUMNS = (
     "deadline",
     "deadline_date",
     "deadline_kind",
+    "status_label",
     "lead_source",
     "units_source",
     "deadline_source",
@@ -131,13 +146,16 @@ COLUMNS = (
 )
 
 
-def task_record(clause: Clause) -> dict[str, Any]:
+def task_record(clause: Clause, as_of: date | None = None) -> dict[str, Any]:
     """The ledger's JSON record for one clause.
 
     Keys: source, title, path, headings, text, lead_units, units, deadline (as written or
-    None), deadline_date (ISO or None), deadline_kind, the three field sources, start, end, id.
+    None), deadline_date (ISO or None), deadline_kind, status and status_label on ``as_of``
+    (default today, see :func:`corpus.status.task_status`), the three field sources, start,
+    end, id.
     """
     dl = clause.deadline
+    status = task_status(dl, as_of or date.today())
     return {
         "source": clause.source,
         "title": clause.title,
@@ -149,6 +167,8 @@ def task_record(clause: Clause) -> dict[str, Any]:
         "deadline": dl.text if dl else None,
         "deadline_date": dl.date if dl else None,
         "deadline_kind": str(dl.kind) if dl else None,
+        "status": str(status),
+        "status_label": STATUS_LABELS[status],
         "lead_source": str(clause.lead_source) if clause.lead_source else None,
         "units_source": str(clause.units_source) if clause.units_source else None,
         "deadline_source": str(clause.deadline_source) if clause.deadline_source else None,

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from corpus.errors import InvalidQueryError
 from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause, ClauseKind, FieldSource
+from corpus.validity import DocumentInfo, DocumentValidity, document_validity, documents_from_clauses
 from index.fusion import Norm
 from index.hybrid import FusionName, Hit, SearchMode
 from index.store import ClauseStore
@@ -47,6 +48,8 @@ class RankingParams:
             ("1.落实举措。", "2.评估目标。"): they hold no content of their own.
         min_similarity: when no clause is at least this similar to the question (cosine of the
             embeddings), the answer is "未找到相关条款".
+        draft_penalty: factor for clauses of drafts (征求意见稿 …): documents in force come first.
+        superseded_penalty: factor for clauses of documents another one replaces.
     """
 
     mode: SearchMode = "hybrid"
@@ -59,6 +62,8 @@ class RankingParams:
     field_boost: float = 1.2
     structural_penalty: float = 0.3
     min_similarity: float = 0.875
+    draft_penalty: float = 0.95
+    superseded_penalty: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ class Result:
     score: float
     highlights: tuple[tuple[int, int], ...] = ()
     similarity: float | None = None  # cosine similarity of question and clause, when the dense side found it
+    document: DocumentValidity | None = None  # the clause's document: identity, draft, superseded
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ class Answer:
         answer: one sentence built from the best result's fields, or "未找到相关条款".
         results: cited clauses, best first (every matching task for a list question).
         no_answer: nothing relevant enough was found.
+        as_of: the reference date of the tasks' statuses (None: the day the record is made).
     """
 
     question: str
@@ -88,6 +95,7 @@ class Answer:
     answer: str
     results: tuple[Result, ...] = field(default=())
     no_answer: bool = False
+    as_of: date | None = None
 
 
 class Answerer:
@@ -97,21 +105,41 @@ class Answerer:
         index: the loaded index (files or PostgreSQL); its clauses are also the task ledger.
         params: ranking parameters (defaults from the evaluation).
         today: the date "今年" in questions refers to (default: the day of the question).
+        document_text: a document's full text by file name, for its identity and validity
+            (default: judged from its clauses: draft marks in titles, repeals in clause texts).
     """
 
-    def __init__(self, index: ClauseStore, params: RankingParams | None = None, today: date | None = None):
+    def __init__(
+        self,
+        index: ClauseStore,
+        params: RankingParams | None = None,
+        today: date | None = None,
+        document_text: Callable[[str], str | None] | None = None,
+    ):
         self.index = index
         self.params = params or RankingParams()
         self.today = today
+        self.document_text = document_text
+        self._documents: dict[str, tuple[str, DocumentInfo]] = {}  # read once per document version
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read unit and place names after the index's documents changed."""
+        """Re-read unit and place names and the documents' validity after the documents changed."""
         self._generation = self.index.generation
         self.vocab = QuestionVocabulary.from_clauses(self.index.clauses)
+        infos = documents_from_clauses(self.index.clauses, self.document_text, self._documents)
+        self.validity = document_validity(infos)
 
-    def ask(self, question: str, top_k: int = 5) -> Answer:
+    def documents(self) -> dict[str, DocumentValidity]:
+        """Identity and validity of every indexed document, current with the index."""
+        if self.index.generation != self._generation:
+            self.refresh()
+        return self.validity
+
+    def ask(self, question: str, top_k: int = 5, as_of: date | None = None) -> Answer:
         """Answer ``question`` with up to ``top_k`` cited clauses (every task for a list question).
+
+        ``as_of`` is the reference date of task statuses and of "这个月" / "今年" (default: today).
 
         Raises:
             InvalidQueryError: the question is empty, longer than 512 characters, or top_k is
@@ -122,30 +150,41 @@ class Answerer:
             raise InvalidQueryError(f"top_k must be between 1 and {MAX_TOP_K}; got {top_k}")
         if self.index.generation != self._generation:  # documents changed, maybe on another replica
             self.refresh()
-        intent = read_question(question, self.vocab, self.today or date.today())
-        if intent.kind == "list":
-            return self._list(intent)
-        return self._search(intent, top_k)
+        day = as_of or self.today or date.today()
+        intent = read_question(question, self.vocab, day)
+        answer = self._list(intent, day) if intent.kind == "list" else self._search(intent, top_k)
+        return replace(answer, as_of=day)
 
-    def _list(self, intent: QuestionIntent) -> Answer:
-        tasks = [c for c in self.index.clauses if c.is_task and self._matches(intent, c)]
+    def _list(self, intent: QuestionIntent, day: date) -> Answer:
+        filters = self._filters(intent, day)
+        tasks = [c for c in self.index.clauses if c.is_task and any(f.matches(c) for f in filters)]
         if intent.sources:
             tasks = [c for c in tasks if c.source in intent.sources] or tasks
         ranked = self._rank_tasks(intent.question, tasks)[:MAX_LIST_RESULTS]
-        what = f"{'、'.join(intent.units)}{'牵头的' if intent.lead_only else '相关的'}" if intent.units else ""
         terms = question_terms(self.index.tokenizer, intent.question)
-        results = tuple(Result(c, s, term_spans(terms, c.text)) for c, s in ranked)
-        return Answer(intent.question, intent, list_sentence(len(tasks), what), results, not tasks)
+        results = tuple(Result(c, s, term_spans(terms, c.text), None, self.validity.get(c.source)) for c, s in ranked)
+        sentence = list_sentence(len(tasks), intent.describe())
+        if intent.statuses or intent.due_after:
+            # A status or period question depends on the day: say which, and "none" is an answer.
+            found = sentence if tasks else f"没有{intent.describe()}任务。"
+            return Answer(intent.question, intent, f"截至{day.isoformat()}，{found}", results, False)
+        return Answer(intent.question, intent, sentence, results, not tasks)
 
-    def _matches(self, intent: QuestionIntent, clause: Clause) -> bool:
-        if not intent.units:
-            return TaskFilter(due_before=intent.due_before, ongoing=intent.ongoing).matches(clause)
-        return any(
-            TaskFilter(
-                unit=u, lead_only=intent.lead_only, due_before=intent.due_before, ongoing=intent.ongoing
-            ).matches(clause)
-            for u in intent.units
-        )
+    def _filters(self, intent: QuestionIntent, day: date) -> list[TaskFilter]:
+        """The ledger filters of a list question: one per unit it names (any may match)."""
+
+        def ledger_filter(unit: str | None) -> TaskFilter:
+            return TaskFilter(
+                unit=unit,
+                lead_only=intent.lead_only and unit is not None,
+                due_before=intent.due_before,
+                due_after=intent.due_after,
+                ongoing=intent.ongoing,
+                statuses=intent.statuses,
+                as_of=day.isoformat(),
+            )
+
+        return [ledger_filter(u) for u in intent.units] if intent.units else [ledger_filter(None)]
 
     def _rank_tasks(self, question: str, tasks: Sequence[Clause]) -> list[tuple[Clause, float]]:
         """Order a list answer by relevance to the question's remaining words, then document order."""
@@ -155,7 +194,15 @@ class Answerer:
         hits = self.index.search(question, mode="bm25", top_k=min(len(self.index.clauses), 1000))
         score = {h.clause.id: h.score for h in hits if h.clause.id in wanted}
         order = {c.id: i for i, c in enumerate(tasks)}
-        return sorted(((c, score.get(c.id, 0.0)) for c in tasks), key=lambda cs: (-cs[1], order[cs[0].id]))
+        scored = ((c, score.get(c.id, 0.0) * self._validity_factor(c)) for c in tasks)
+        return sorted(scored, key=lambda cs: (-cs[1], order[cs[0].id]))
+
+    def _validity_factor(self, clause: Clause) -> float:
+        """The ranking factor of the clause's document: 1 in force, less for drafts and replaced ones."""
+        document = self.validity.get(clause.source)
+        if document is None or document.status == "in_force":
+            return 1.0
+        return self.params.superseded_penalty if document.status == "superseded" else self.params.draft_penalty
 
     def _search(self, intent: QuestionIntent, top_k: int) -> Answer:
         p = self.params
@@ -171,9 +218,13 @@ class Answerer:
         if not ranked or self._irrelevant(hits):
             return Answer(intent.question, intent, NO_ANSWER, (), True)
         terms = question_terms(self.index.tokenizer, intent.question)
-        results = tuple(Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score) for h, s in ranked)
-        best = results[0].clause
-        return Answer(intent.question, intent, answer_sentence(best, intent.kind), results, False)
+        results = tuple(
+            Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score, self.validity.get(h.clause.source))
+            for h, s in ranked
+        )
+        best = results[0]
+        sentence = answer_sentence(best.clause, intent.kind) + validity_note(best.document)
+        return Answer(intent.question, intent, sentence, results, False)
 
     def _adjusted(self, intent: QuestionIntent, hit: Hit) -> float:
         """The hit's score times the boosts that apply to it (see :class:`RankingParams`)."""
@@ -186,7 +237,7 @@ class Answerer:
             score *= p.field_boost
         if clause.kind == ClauseKind.HEADING and not clause.is_task:
             score *= p.structural_penalty
-        return score
+        return score * self._validity_factor(clause)
 
     def _irrelevant(self, hits: Sequence[Hit]) -> bool:
         """True when even the closest clause is less similar to the question than the threshold."""
@@ -237,13 +288,31 @@ def validate_question(question: str) -> str:
     return question
 
 
-def result_record(result: Result) -> dict[str, Any]:
-    """The JSON record of one cited clause (the ledger record plus score and highlights)."""
-    record = task_record(result.clause)
+def validity_note(document: DocumentValidity | None) -> str:
+    """A warning to append to an answer from a document not in force; "" otherwise.
+
+    A draft whose title already says so ("…(征求意见稿)") needs no note: the citation shows it.
+    """
+    if document is None or document.status == "in_force":
+        return ""
+    if document.status == "superseded":
+        return f"（注意：该文件已被替代：{document.reason}）"
+    if document.draft and document.draft not in document.title:
+        return f"（注意：该文件为{document.draft}，非正式文件）"
+    return ""
+
+
+def result_record(result: Result, as_of: date | None = None) -> dict[str, Any]:
+    """The JSON record of one cited clause: the ledger record (with the task's status on
+    ``as_of``, default today) plus score, highlights and its document's validity."""
+    record = task_record(result.clause, as_of)
     record["score"] = round(result.score, 6)
     record["similarity"] = None if result.similarity is None else round(result.similarity, 6)
     record["highlights"] = [list(span) for span in result.highlights]
     record["deadline_inherited"] = result.clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN)
+    document = result.document
+    record["document_validity"] = document.status if document else None
+    record["document_validity_label"] = document.label if document else None
     return record
 
 
@@ -260,7 +329,10 @@ def answer_record(answer: Answer) -> dict[str, Any]:
             "lead_only": intent.lead_only,
             "sources": sorted(intent.sources),
             "due_before": intent.due_before,
+            "due_after": intent.due_after,
             "ongoing": intent.ongoing,
+            "statuses": [str(s) for s in intent.statuses],
         },
-        "results": [result_record(r) for r in answer.results],
+        "as_of": answer.as_of.isoformat() if answer.as_of else None,
+        "results": [result_record(r, answer.as_of) for r in answer.results],
     }

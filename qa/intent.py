@@ -13,10 +13,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from corpus.model import Clause
+from corpus.status import STATUS_LABELS, TaskStatus
 from corpus.text import fold
 from corpus.units import canonical_unit, same_unit
 
@@ -39,6 +40,20 @@ _PLACE = re.compile(r"([^\W\d年全本各该我_]{2})(?:市(?!场)|省|片区|�
 _YEAR_END = re.compile(r"(?:(?P<year>\d{4})|(?P<this>今年|本年|年内))\s*年?\s*(?:底|末)?\s*(?:前|以前|之前)?")
 _MONTH_END = re.compile(r"(?:(?P<year>\d{4})\s*年)?\s*(?P<month>\d{1,2})\s*月\s*(?:底|末)?\s*(?:前|以前|之前)")
 _ONGOING = re.compile(r"持续|长期|常态化")
+# The one table of status words a question may use (longest alternatives first where they overlap):
+# 「市商务局有哪些任务已经逾期？」, 「快到期的任务」, 「还没有完成时限的任务」.
+STATUS_WORDS: tuple[tuple[re.Pattern[str], TaskStatus], ...] = (
+    (re.compile(r"未到期|没到期|尚未到期|还没到期"), TaskStatus.LATER),
+    (re.compile(r"逾期|超期|过期|延期未完成|已经到期|已到期"), TaskStatus.OVERDUE),
+    (
+        re.compile(r"即将到期|快到期|快要到期|马上到期|临近到期|近期到期|30天内|三十天内|一个月内到期"),
+        TaskStatus.DUE_SOON,
+    ),
+    (re.compile(r"定期开展|定期|周期性"), TaskStatus.RECURRING),
+    (re.compile(r"(?:没有|没|无|未)(?:明确)?(?:的)?(?:完成)?(?:时限|期限|截止日期|截止时间)"), TaskStatus.NO_DEADLINE),
+)
+# Calendar periods relative to the reference date: 「这个月到期的任务」 asks for deadlines in this month.
+_PERIOD = re.compile(r"(?P<this>这个|本|当)月|(?P<next>下个|下)月|(?P<quarter>这个|本)季度|(?P<week>这|本)周")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +102,8 @@ class QuestionIntent:
         sources: documents the question's place names point to (empty: no hint).
         due_before: ISO date from a time phrase ("2020年底前要完成的"), or None.
         ongoing: the question asks for ongoing tasks ("持续推进的任务").
+        statuses: task statuses the question asks for ("已经逾期" -> overdue), on the reference date.
+        due_after: ISO date, with ``due_before`` a period's deadlines ("这个月到期的"), or None.
     """
 
     question: str
@@ -98,6 +115,15 @@ class QuestionIntent:
     sources: frozenset[str] = frozenset()
     due_before: str | None = None
     ongoing: bool = False
+    statuses: tuple[TaskStatus, ...] = ()
+    due_after: str | None = None
+
+    def describe(self) -> str:
+        """What a list question asks for, in Chinese: "市商务局相关的已逾期" (for list_sentence)."""
+        what = f"{'、'.join(self.units)}{'牵头的' if self.lead_only else '相关的'}" if self.units else ""
+        if self.due_after and self.due_before:
+            what += f"{self.due_after}至{self.due_before}到期的"
+        return what + "、".join(STATUS_LABELS[s] for s in self.statuses)
 
 
 def read_question(question: str, vocab: QuestionVocabulary, today: date | None = None) -> QuestionIntent:
@@ -116,10 +142,19 @@ def read_question(question: str, vocab: QuestionVocabulary, today: date | None =
     wants_deadline = bool(_WHEN.search(folded))
     units = _mentioned_units(folded, vocab.units)
     lead_only = bool(units) and bool(re.search(r"牵头(?:的|负责)?(?:任务|工作|事项|措施|哪些|有)", folded))
-    due_before = _due_before(folded, today or date.today())
+    today = today or date.today()
+    due_before = _due_before(folded, today)
     ongoing = bool(_ONGOING.search(folded)) and bool(_LIST.search(folded))
+    statuses = _statuses(folded)
+    period = _period(folded, today)
+    if period:
+        due_after, due_before = period
+    else:
+        due_after = None
     listing = _LIST.search(folded) or re.search(r"要完成的|到期的|应完成的", folded)
-    if listing and (units or due_before or ongoing):
+    # "逾期的任务" lists; "企业开办逾期了吗" asks about one task (search, with its status shown).
+    status_list = bool(statuses) and (bool(listing) or bool(re.search(r"任务|工作|事项|措施", folded)))
+    if (listing and (units or due_before or ongoing or statuses)) or status_list:
         kind: Kind = "list"
     elif wants_units:
         kind = "who"
@@ -140,7 +175,49 @@ def read_question(question: str, vocab: QuestionVocabulary, today: date | None =
         sources=sources,
         due_before=due_before if kind == "list" else None,
         ongoing=ongoing,
+        statuses=statuses if kind == "list" else (),
+        due_after=due_after if kind == "list" else None,
     )
+
+
+def _statuses(folded: str) -> tuple[TaskStatus, ...]:
+    """The statuses the question names (:data:`STATUS_WORDS`), each once, in table order.
+
+    A word inside a longer one of an earlier row does not count: 「未到期」 is not 「到期」.
+    """
+    found: list[TaskStatus] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, status in STATUS_WORDS:
+        for m in pattern.finditer(folded):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            taken.append(m.span())
+            if status not in found:
+                found.append(status)
+    return tuple(found)
+
+
+def _period(folded: str, today: date) -> tuple[str, str] | None:
+    """(first day, last day) of the calendar period the question names around ``today``, or None."""
+    m = _PERIOD.search(folded)
+    if m is None:
+        return None
+    if m.group("week"):
+        first = today - timedelta(days=today.weekday())
+        return first.isoformat(), (first + timedelta(days=6)).isoformat()
+    if m.group("quarter"):
+        start_month = 3 * ((today.month - 1) // 3) + 1
+        first = date(today.year, start_month, 1)
+        return first.isoformat(), _month_end(date(today.year, start_month + 2, 1)).isoformat()
+    first = date(today.year, today.month, 1)
+    if m.group("next"):
+        first = _month_end(first) + timedelta(days=1)
+    return first.isoformat(), _month_end(first).isoformat()
+
+
+def _month_end(day: date) -> date:
+    nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
 
 
 def _mentioned_units(folded: str, units: Sequence[str]) -> tuple[str, ...]:

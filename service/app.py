@@ -26,7 +26,7 @@ from qa.answer import Answerer
 from qa.library import open_library, open_pg_library
 from service.errors import install_error_handlers
 from service.files import DatabaseFiles, DocumentFiles
-from service.routes import ask, chat, documents, health, tasks, web, webhook
+from service.routes import ask, chat, documents, health, tasks, units, web, webhook
 from service.settings import Settings, get_settings
 from service.state import ServiceState
 
@@ -58,7 +58,8 @@ def open_state(settings: Settings) -> ServiceState:
         files = DocumentFiles(settings.corpus_paths, settings.upload_dir)  # creates the upload folder
         index = open_library(settings.index_dir, settings.source_paths, embedder_name=settings.embedder)
     log.info("index ready: %s", index)
-    return ServiceState(settings=settings, index=index, answerer=Answerer(index), files=files)
+    answerer = Answerer(index, document_text=files.text)  # full texts: issuer, 文号, date, repeals
+    return ServiceState(settings=settings, index=index, answerer=answerer, files=files)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    for module in (health, ask, tasks, documents, chat, webhook, web):
+    for module in (health, ask, tasks, units, documents, chat, webhook, web):
         app.include_router(module.router)
     web.mount_static(app)
     return app

@@ -12,15 +12,19 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from corpus import BUNDLED_CORPUS_DIR
 from corpus.errors import PolicyQAError
-from corpus.export import render_table, to_csv_bytes, write_xlsx
+from corpus.export import render_table, to_csv_bytes, write_units_xlsx, write_xlsx
 from corpus.ledger import TaskFilter, filter_tasks, task_record
-from corpus.model import Document
+from corpus.model import Clause, Document
 from corpus.reader import CorpusResult, read_corpus
 from corpus.report import extraction_report
+from corpus.status import STATUS_LABELS, parse_statuses, reference_date, task_status
+from corpus.unitview import unit_views
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -61,13 +65,16 @@ def _tasks(args: argparse.Namespace) -> int:
     result = read_corpus(args.paths or [BUNDLED_CORPUS_DIR])
     if _report_unread(result, args.skip_unreadable):
         return 1
+    as_of = reference_date(args.as_of)
     flt = TaskFilter(
-        unit=args.unit,
-        lead_only=args.lead_only,
+        unit=None if args.by_unit else args.unit,
+        lead_only=args.lead_only and not args.by_unit,  # --by-unit applies it per unit
         due_before=args.due_before,
         due_after=args.due_after,
         ongoing=args.ongoing,
         source=args.source,
+        statuses=parse_statuses(args.status or []),
+        as_of=as_of.isoformat(),
     )
     known = {d.source for d in result.documents}
     if args.source and args.source not in known:
@@ -75,12 +82,14 @@ def _tasks(args: argparse.Namespace) -> int:
         return 2
     if args.report:
         return _print_reports(result.documents, as_json=args.json)
-    records = [task_record(c) for c in filter_tasks(result.documents, flt)]
+    if args.by_unit:
+        return _tasks_by_unit(args, filter_tasks(result.documents, flt), as_of)
+    records = [task_record(c, as_of) for c in filter_tasks(result.documents, flt)]
     if args.csv:
-        Path(args.csv).write_bytes(to_csv_bytes(records))
+        Path(args.csv).write_bytes(to_csv_bytes(records, as_of))
         print(f"wrote {len(records)} tasks to {args.csv}", file=sys.stderr)
     if args.xlsx:
-        write_xlsx(records, args.xlsx)
+        write_xlsx(records, args.xlsx, as_of)
         print(f"wrote {len(records)} tasks to {args.xlsx}", file=sys.stderr)
     if args.json:
         _print_json(records)
@@ -98,6 +107,33 @@ def _print_reports(documents: list[Document], as_json: bool) -> int:
         print("\n\n".join(r.render() for r in reports))
         flagged = sum(r.needs_review for r in reports)
         print(f"\n{len(reports)} documents, {sum(r.tasks for r in reports)} tasks; {flagged} need review")
+    return 0
+
+
+def _tasks_by_unit(args: argparse.Namespace, clauses: list[Clause], as_of: date) -> int:
+    """``policyqa tasks --by-unit``: every unit's tasks (or ``--unit``'s) grouped by status."""
+    views = unit_views(clauses, as_of, [args.unit] if args.unit else None)
+    if args.lead_only:
+        views = [replace(v, tasks=tuple(t for t in v.tasks if t.role == "lead")) for v in views]
+    views = [v for v in views if v.tasks]
+    if args.unit and not views:
+        print(f"error: no task names the unit {args.unit!r} (with these filters)", file=sys.stderr)
+        return 2
+    if args.csv:
+        print("error: --by-unit writes Excel (--xlsx) or JSON (--json), not CSV", file=sys.stderr)
+        return 2
+    if args.xlsx:
+        write_units_xlsx(views, args.xlsx)
+        print(f"wrote {len(views)} units to {args.xlsx}", file=sys.stderr)
+    if args.json:
+        _print_json([v.to_dict() for v in views])
+    elif not args.xlsx:
+        for view in views:
+            counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in view.counts_by_status().items() if n)
+            print(f"== {view.unit}：{len(view.tasks)} 项（牵头 {view.lead_count}）{counts}")
+            for status, tasks in view.groups():
+                print(f"-- {STATUS_LABELS[status]}")
+                print(render_table([t.record(as_of) for t in tasks]))
     return 0
 
 
@@ -167,11 +203,18 @@ def _search(args: argparse.Namespace) -> int:
 
 @_command("ask")
 def _ask(args: argparse.Namespace) -> int:
+    from corpus.loaders import load_path
     from qa.answer import Answerer, answer_record
     from qa.library import open_library
+    from service.files import corpus_file
+
+    def corpus_text(source: str) -> str | None:
+        path = corpus_file([BUNDLED_CORPUS_DIR], source)
+        return load_path(path).text if path else None
 
     index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
-    answer = Answerer(index).ask(args.question, top_k=args.top_k)
+    as_of = reference_date(args.as_of) if args.as_of else None
+    answer = Answerer(index, document_text=corpus_text).ask(args.question, top_k=args.top_k, as_of=as_of)
     if args.json:
         _print_json(answer_record(answer))
         return 0
@@ -183,7 +226,10 @@ def _ask(args: argparse.Namespace) -> int:
         lead = "、".join(c.lead_units) or "—"
         others = "、".join(c.units) or "—"
         due = f"{c.deadline.text}（{c.deadline.date or '无具体日期'}）" if c.deadline else "—"
-        print(f"    牵头单位: {lead} | 责任/配合单位: {others} | 完成时限: {due}")
+        status = STATUS_LABELS[task_status(c.deadline, answer.as_of or date.today())]
+        print(f"    牵头单位: {lead} | 责任/配合单位: {others} | 完成时限: {due} | 状态: {status}")
+        if result.document and result.document.status != "in_force":
+            print(f"    文件状态: {result.document.label}")
     return 0
 
 
@@ -207,8 +253,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 @_command("eval")
 def _eval(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from eval.evaluate import evaluate, write_runs
     from eval.judged import DEFAULT_SET, load_questions
     from eval.metrics import score
@@ -267,6 +311,17 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument(
         "--report", action="store_true", help="print each document's extraction report instead of the tasks"
     )
+    tasks.add_argument(
+        "--status",
+        action="append",
+        metavar="S",
+        help="only tasks in this status on --as-of (repeat or comma-separate): "
+        + ", ".join(f"{s.value} ({label})" for s, label in STATUS_LABELS.items()),
+    )
+    tasks.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date of the statuses (default: today)")
+    tasks.add_argument(
+        "--by-unit", action="store_true", help="group by unit (--unit: just that one); --xlsx: one sheet per unit"
+    )
     tasks.add_argument("--json", action="store_true", help="print a JSON list of records")
     tasks.add_argument("--csv", metavar="FILE", help="write CSV (UTF-8 with BOM)")
     tasks.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
@@ -300,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--top-k", type=int, default=5)
     ask.add_argument("--json", action="store_true")
+    ask.add_argument("--as-of", metavar="YYYY-MM-DD", help="reference date of task statuses (default: today)")
     index_options(ask)
 
     serve = sub.add_parser(

@@ -26,6 +26,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from corpus.errors import InvalidQueryError, PolicyQAError
 from corpus.ledger import TaskFilter, task_record
+from corpus.status import parse_statuses
 from index.hybrid import HybridIndex
 from qa.answer import Answerer, answer_record
 from qa.library import open_library
@@ -88,8 +89,9 @@ class Library:
         if task_filter.source and all(c.source != task_filter.source for c in index.clauses):
             known = sorted({c.source for c in index.clauses})
             raise InvalidQueryError(f"no document {task_filter.source!r}; indexed: {', '.join(known)}")
-        records = [task_record(c) for c in index.clauses if c.is_task and task_filter.matches(c)]
-        return {"count": len(records), "tasks": records}
+        day = task_filter.reference
+        records = [task_record(c, day) for c in index.clauses if c.is_task and task_filter.matches(c)]
+        return {"count": len(records), "as_of": day.isoformat(), "tasks": records}
 
 
 def build_server(settings: Settings | None = None) -> MCPServer:
@@ -122,6 +124,8 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         due_after: str | None = None,
         ongoing: bool = False,
         source: str | None = None,
+        status: list[str] | None = None,
+        as_of: str | None = None,
     ) -> dict[str, Any]:
         """列出任务台账 / List task clauses (任务台账) with their units and deadlines.
 
@@ -134,9 +138,13 @@ def build_server(settings: Settings | None = None) -> MCPServer:
             due_after: ISO date YYYY-MM-DD; tasks due on or after it.
             ongoing: only ongoing tasks ("持续推进").
             source: only this document (its file name).
+            status: only tasks in these statuses on ``as_of``: overdue (已逾期), due_soon (30天内到期),
+                later (未到期), ongoing (持续推进), recurring (定期开展), no_deadline (无明确时限).
+            as_of: the reference date of the statuses, YYYY-MM-DD (default: today).
         """
         try:
-            flt = TaskFilter.from_form(unit, lead_only, due_before, due_after, ongoing, source)
+            statuses = parse_statuses(status or [])
+            flt = TaskFilter.from_form(unit, lead_only, due_before, due_after, ongoing, source, statuses, as_of)
             return await anyio.to_thread.run_sync(library.list_tasks, flt)
         except PolicyQAError as exc:
             raise ToolError(str(exc)) from exc

@@ -22,10 +22,23 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+#: Task statuses a chat reply flags, as the web page's badges do.
+_FLAGGED_STATUSES = ("overdue", "due_soon")
+
+
 def citation_line(number: int, result: Mapping[str, Any]) -> str:
-    """``[n] 《title》 path：excerpt（source）`` for one result record of ``answer_record``."""
+    """``[n] 《title》 path：excerpt（source）`` for one result record of ``answer_record``.
+
+    An overdue or due-soon task ends with 「已逾期」/「30天内到期」, and a clause of a document
+    not in force with 【征求意见稿】/【已被替代】.
+    """
     path = f" {result['path']}" if result.get("path") else ""
-    return f"[{number}] 《{result['title']}》{path}：{excerpt(str(result['text']))}（{result['source']}）"
+    line = f"[{number}] 《{result['title']}》{path}：{excerpt(str(result['text']))}（{result['source']}）"
+    if result.get("status") in _FLAGGED_STATUSES and result.get("status_label"):
+        line += f"「{result['status_label']}」"
+    if result.get("document_validity") not in (None, "in_force") and result.get("document_validity_label"):
+        line += f"【{result['document_validity_label']}】"
+    return line
 
 
 def reply_text(record: Mapping[str, Any], max_citations: int = 5) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from corpus.errors import InvalidQueryError
+from corpus.status import reference_date
 from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, validate_question
 
 #: JSON-schema keywords of a question (documentation only: :func:`checked_question` validates,
@@ -66,11 +68,30 @@ class AskRequest(BaseModel):
         description=f"问题，不超过 {MAX_QUESTION_CHARS} 字 / the question", json_schema_extra=QUESTION_SCHEMA
     )
     top_k: JsonInt = Field(default=5, ge=1, le=MAX_TOP_K, description="返回条款数 / clauses to cite")
+    as_of: str | None = Field(
+        default=None,
+        description="任务状态与「这个月」的基准日 YYYY-MM-DD（默认今天）/ reference date of task statuses",
+        json_schema_extra={"format": "date"},
+    )
 
     @field_validator("question")
     @classmethod
     def _check_question(cls, value: str) -> str:
         return checked_question(value)
+
+    @field_validator("as_of")
+    @classmethod
+    def _check_as_of(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                reference_date(value)
+            except InvalidQueryError as exc:
+                raise ValueError(str(exc)) from None
+        return value or None
+
+    def reference(self) -> date | None:
+        """``as_of`` as a date, or None for today."""
+        return reference_date(self.as_of) if self.as_of else None
 
 
 class ChatMessage(BaseModel):

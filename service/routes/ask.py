@@ -25,12 +25,13 @@ router = APIRouter(prefix="/api", tags=["ask"])
 def ask(body: AskRequest, state: State) -> dict[str, Any]:
     """Answer a question: one sentence built from the best clause's fields, and the cited clauses.
 
-    Returns ``{"question", "answer", "no_answer", "intent", "results": [...]}``; each result has
-    source, title, path, text, start, end, lead_units, units, deadline, deadline_date, score and
+    Returns ``{"question", "answer", "no_answer", "intent", "as_of", "results": [...]}``; each
+    result has source, title, path, text, start, end, lead_units, units, deadline, deadline_date,
+    status / status_label on ``as_of`` (default today), its document's validity, score and
     highlights (spans of the question's terms in ``text``).
     """
     with state.reading():
-        answer = state.answerer.ask(body.question, top_k=body.top_k)
+        answer = state.answerer.ask(body.question, top_k=body.top_k, as_of=body.reference())
     return answer_record(answer)
 
 

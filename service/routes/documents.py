@@ -32,13 +32,16 @@ SourceParam = Annotated[str, Path(description="文件名 / document file name, e
 
 
 def _summary(source: str, clauses: list[Clause], state: ServiceState) -> dict[str, Any]:
-    return {
+    summary = {
         "source": source,
         "title": clauses[0].title if clauses else source,
         "clauses": len(clauses),
         "tasks": sum(1 for c in clauses if c.is_task),
         "uploaded": state.files.is_upload(source),
     }
+    # Identity and validity: issuer, 文号, date, draft marker, which documents replace it.
+    validity = state.answerer.documents().get(source)
+    return {**summary, **validity.to_dict()} if validity else summary
 
 
 def _by_source(clauses: tuple[Clause, ...]) -> dict[str, list[Clause]]:
@@ -58,7 +61,9 @@ def _not_found(source: str, known: list[str]) -> Exception:
 
 @router.get("", summary="文件列表 / list documents")
 def list_documents(state: State) -> dict[str, Any]:
-    """Every indexed document: source, title, clause count, task count, whether it was uploaded."""
+    """Every indexed document: source, title, clause count, task count, whether it was uploaded,
+    and its identity and validity: issuer, doc_number (文号), date, draft (e.g. 征求意见稿),
+    validity (in_force / draft / superseded) with its Chinese label, superseded_by, supersedes."""
     with state.reading() as index:
         grouped = _by_source(index.clauses)
     return {"count": len(grouped), "documents": [_summary(s, cs, state) for s, cs in grouped.items()]}

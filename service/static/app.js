@@ -38,6 +38,24 @@
     return body;
   }
 
+  /** The reference date of task statuses ("" = today on the server). */
+  function asOf() {
+    const input = $("as-of");
+    return input ? input.value : "";
+  }
+
+  /** A task-status badge: 「已逾期」「30天内到期」… coloured by status code. */
+  function statusBadge(code, label) {
+    const node = el("span", `badge badge-status status-${code}`, label);
+    node.dataset.status = code;
+    return node;
+  }
+
+  /** A document-validity badge for documents not in force: 「征求意见稿」「已被替代」. */
+  function validityBadge(code, label) {
+    return el("span", `badge badge-validity validity-${code}`, label);
+  }
+
   function setStatus(id, text, isError) {
     const node = $(id);
     node.textContent = text || "";
@@ -115,6 +133,10 @@
       if (isInherited(result)) node.appendChild(el("span", "badge-inherited", "继承"));
       badges.appendChild(node);
     }
+    if (result.status && result.status !== "no_deadline") badges.appendChild(statusBadge(result.status, result.status_label));
+    if (result.document_validity && result.document_validity !== "in_force") {
+      badges.appendChild(validityBadge(result.document_validity, result.document_validity_label));
+    }
     if (badges.childNodes.length) card.appendChild(badges);
 
     const foot = el("footer", "card-foot");
@@ -139,7 +161,7 @@
       const record = await getJSON("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question, top_k: 5 }),
+        body: JSON.stringify(asOf() ? { question, top_k: 5, as_of: asOf() } : { question, top_k: 5 }),
       });
       setStatus("ask-status", "");
       answer.replaceChildren();
@@ -204,7 +226,53 @@
     if ($("f-after").value) params.set("due_after", $("f-after").value);
     if ($("f-ongoing").checked) params.set("ongoing", "true");
     if ($("f-source").value) params.set("source", $("f-source").value);
+    if (asOf()) params.set("as_of", asOf());
+    for (const code of chosenStatuses) params.append("status", code);
     return params;
+  }
+
+  // ---- status chips: one per status with its count; click to filter (several may be on) ----
+  const chosenStatuses = new Set();
+
+  function renderChips(counts, labels) {
+    const box = $("status-chips");
+    box.replaceChildren();
+    const all = el("button", "chip status-chip", "全部");
+    all.type = "button";
+    all.dataset.status = "";
+    all.setAttribute("aria-pressed", chosenStatuses.size ? "false" : "true");
+    all.addEventListener("click", () => {
+      chosenStatuses.clear();
+      loadTasks();
+    });
+    box.appendChild(all);
+    for (const [code, count] of Object.entries(counts)) {
+      const chip = el("button", `chip status-chip status-${code}`);
+      chip.type = "button";
+      chip.dataset.status = code;
+      chip.appendChild(el("span", "chip-label", labels[code] || code));
+      chip.appendChild(el("span", "chip-count", count));
+      chip.setAttribute("aria-pressed", chosenStatuses.has(code) ? "true" : "false");
+      chip.addEventListener("click", () => {
+        if (chosenStatuses.has(code)) chosenStatuses.delete(code);
+        else chosenStatuses.add(code);
+        loadTasks();
+      });
+      box.appendChild(chip);
+    }
+  }
+
+  /** A table cell of unit names, each a link to its 单位督办 view (/#unit=…). */
+  function unitCell(className, units) {
+    const cell = el("td", className);
+    units.forEach((unit, i) => {
+      if (i) cell.appendChild(document.createTextNode("、"));
+      const link = el("a", "unit-link", unit);
+      link.href = `#unit=${encodeURIComponent(unit)}`;
+      link.title = "查看该单位的全部任务";
+      cell.appendChild(link);
+    });
+    return cell;
   }
 
   function downloadLink(id, params, format) {
@@ -235,18 +303,22 @@
         link.addEventListener("click", () => openDocument(t.source, t.start, t.end));
         textCell.appendChild(link);
         row.appendChild(textCell);
-        row.appendChild(el("td", "col-lead", (t.lead_units || []).join("、")));
-        row.appendChild(el("td", "col-units", (t.units || []).join("、")));
+        row.appendChild(unitCell("col-lead", t.lead_units || []));
+        row.appendChild(unitCell("col-units", t.units || []));
         const dl = el("td", "col-deadline", t.deadline || "");
         if (t.deadline && (t.deadline_source === "inherited" || t.deadline_source === "plan")) {
           dl.appendChild(el("span", "badge-inherited", "继承"));
         }
         if (t.deadline_date) dl.appendChild(el("span", "deadline-date", t.deadline_date));
         row.appendChild(dl);
+        const st = el("td", "col-status");
+        st.appendChild(statusBadge(t.status, t.status_label));
+        row.appendChild(st);
         body.appendChild(row);
       }
+      renderChips(data.status_counts, data.status_labels);
       $("task-table").dataset.loaded = "1";
-      setStatus("task-status", `共 ${data.count} 项任务`);
+      setStatus("task-status", `共 ${data.count} 项任务（截至 ${data.as_of}）`);
     } catch (err) {
       setStatus("task-status", err.message, true);
     }
@@ -266,7 +338,12 @@
       for (const d of data.documents) {
         const item = el("li", "doc-item");
         const info = el("div", "doc-info");
-        info.appendChild(el("span", "doc-title", d.title));
+        const head = el("span", "doc-title", d.title);
+        if (d.validity_label) head.appendChild(validityBadge(d.validity, d.validity_label));
+        info.appendChild(head);
+        const identity = [d.issuer, d.doc_number, d.date].filter(Boolean).join(" · ");
+        if (identity) info.appendChild(el("span", "doc-identity", identity));
+        if (d.validity_reason) info.appendChild(el("span", "doc-reason", d.validity_reason));
         const meta = `${d.source} · ${d.clauses} 条款 · ${d.tasks} 项任务${d.uploaded ? " · 上传" : ""}`;
         info.appendChild(el("span", "doc-meta", meta));
         item.appendChild(info);
@@ -287,8 +364,15 @@
     }
   }
 
+  // Shared with supervision.js (the per-unit view).
+  window.policyqa = { $, el, getJSON, setStatus, openDocument, asOf, statusBadge, showTab };
+
   // ---- wiring -------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", () => {
+    $("as-of").addEventListener("change", () => {
+      if (!$("panel-tasks").classList.contains("hidden")) loadTasks();
+      else delete $("task-table").dataset.loaded;
+    });
     for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab));
     const examples = $("examples");
     for (const q of EXAMPLES) {

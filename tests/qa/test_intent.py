@@ -80,3 +80,43 @@ def test_time_filters(vocab: QuestionVocabulary) -> None:
     assert read_question("持续推进的任务有哪些", vocab).ongoing
     intent = read_question("今年年底前要完成的", vocab, today=today)  # no "有哪些": still a list
     assert intent.kind == "list" and intent.due_before == "2021-12-31"
+
+
+@pytest.mark.parametrize(
+    ("question", "units", "statuses"),
+    [
+        ("市场监管局有哪些任务已经逾期？", ("市场监管局",), ("overdue",)),
+        ("快到期的任务有哪些", (), ("due_soon",)),
+        ("哪些任务还未到期", (), ("later",)),  # 未到期 is not 到期
+        ("没有明确时限的任务有哪些", (), ("no_deadline",)),
+        ("税务局逾期和即将到期的任务", ("税务局",), ("overdue", "due_soon")),
+    ],
+)
+def test_status_questions_are_list_questions(
+    vocab: QuestionVocabulary, question: str, units: tuple[str, ...], statuses: tuple[str, ...]
+) -> None:
+    intent = read_question(question, vocab, today=date(2020, 11, 15))
+    assert intent.kind == "list" and intent.units == units
+    assert tuple(str(s) for s in intent.statuses) == statuses
+
+
+def test_a_status_word_about_one_task_is_no_list(vocab: QuestionVocabulary) -> None:
+    intent = read_question("企业开办一网通办逾期了吗", vocab)
+    assert intent.kind != "list" and intent.statuses == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("这个月到期的任务有哪些？", ("2020-11-01", "2020-11-30")),
+        ("本月要完成的任务有哪些", ("2020-11-01", "2020-11-30")),
+        ("下个月到期的任务", ("2020-12-01", "2020-12-31")),
+        ("本季度到期的任务有哪些", ("2020-10-01", "2020-12-31")),
+        ("这周到期的任务有哪些", ("2020-11-09", "2020-11-15")),
+    ],
+)
+def test_periods_relative_to_the_reference_date(
+    vocab: QuestionVocabulary, question: str, period: tuple[str, str]
+) -> None:
+    intent = read_question(question, vocab, today=date(2020, 11, 15))
+    assert intent.kind == "list" and (intent.due_after, intent.due_before) == period

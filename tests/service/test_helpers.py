@@ -103,3 +103,16 @@ def test_serve_refuses_unsafe_production_settings(
     finally:
         get_settings.cache_clear()
     assert "refusing to start in production" in capsys.readouterr().err
+
+
+def test_citation_line_flags_status_and_validity() -> None:
+    flagged = {
+        **RESULT,
+        "status": "overdue",
+        "status_label": "已逾期",
+        "document_validity": "draft",
+        "document_validity_label": "征求意见稿",
+    }
+    assert citation_line(1, flagged).endswith("（a.txt）「已逾期」【征求意见稿】")
+    quiet = {**RESULT, "status": "later", "status_label": "未到期", "document_validity": "in_force"}
+    assert citation_line(1, quiet).endswith("（a.txt）")
