@@ -400,7 +400,9 @@ class _Builder:
             inner = node.text[b_start + 1 : b_end - 1]
             inner_folded = folded[b_start + 1 : b_end - 1]
             tail = folded[b_end:keep_until].strip(" 。.")
-            used = self._read_bracket(node, inner, inner_folded, at_end=trailing and not tail)
+            # a bracket at the clause's end, or closing a sentence ("评估总结阶段(2021年1月)。…")
+            at_end = (trailing and not tail) or folded[b_end : b_end + 1] in ("。", ";")
+            used = self._read_bracket(node, inner, inner_folded, at_end=at_end)
             if used and trailing and not tail:
                 keep_until = b_start
             else:
@@ -427,7 +429,7 @@ class _Builder:
         """Read one bracket's labels, deadline or responsibility prose; True when it held any.
 
         "(牵头单位:…;完成时限:…)", "(6月15日前完成)", "(2020年11月底完成,省市场监管局牵头,…)",
-        "(区卫健委负责)" (a sole responsible unit leads). Inside the text (``at_end`` False) a bare
+        "(区卫健委负责)" (a sole responsible unit leads). Inside a sentence (``at_end`` False) a bare
         period is a description, not a deadline: "…全覆盖工程(2019-2022年)(以下简称…)".
         """
         if LABEL_RE.search(inner_folded):
