@@ -72,22 +72,44 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
     return Deadline(clean, None, DeadlineKind.UNKNOWN)
 
 
+# A verb that makes a dated phrase a due date, and an ongoing phrase with nothing else in it.
+_DUE_VERB = re.compile(r"前|完成|办结|到位|上线|建成|完工|竣工|投用|投运")
+_BARE_ONGOING = re.compile(r"(?:持续|长期|常态化|常年)(?:推进|开展|坚持|实施)?")
+
+
 def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | None:
-    """The first dated "…前" (or "自…起") phrase in a clause's prose, normalised, or None.
+    """The deadline a clause's prose states, normalised, or None.
+
+    In order: the first dated "…前" (or "自…起") phrase; else a closing phrase that is a deadline
+    and nothing else, with a due verb or a bare ongoing word ("…，年内完成。", "…，常态化推进。");
+    else a phrase opening with a period and 完成 ("第一季度完成自查" -> "第一季度"). A date that
+    opens a narrative ("2015年11月,国务院…") and targets ("到2025年…达到…") are not deadlines.
 
     Example:
         >>> find_prose_deadline("武汉市、襄阳市于6月20日前制定工作方案", doc_year=2020).date
         '2020-06-20'
+        >>> find_prose_deadline("新建乡镇商贸中心3个，年内完成。", doc_year=2024).text
+        '年内完成'
+        >>> find_prose_deadline("统筹做好考核迎检工作，第一季度完成自查。", doc_year=2024).text
+        '第一季度'
         >>> find_prose_deadline("2025年达到800万标箱") is None
         True
     """
     hits = [m for m in (_PROSE_BY.search(text), _PROSE_FROM.search(text)) if m]
-    if not hits:
-        return None
-    m = min(hits, key=lambda h: h.start())
-    phrase = re.sub(r"\s+", "", m.group(0))
-    deadline = normalize_deadline(phrase, doc_year)
-    return deadline if deadline.date else None
+    if hits:
+        m = min(hits, key=lambda h: h.start())
+        deadline = normalize_deadline(re.sub(r"\s+", "", m.group(0)), doc_year)
+        return deadline if deadline.date else None
+    phrases = [p.strip() for p in re.split(r"[,;。，；]", text) if p.strip()]
+    last = phrases[-1] if phrases else ""
+    # the closing phrase, when it is a deadline that says so: "…，年内完成。", "…，常态化推进。"
+    if looks_like_deadline(last) and (_DUE_VERB.search(last) or _BARE_ONGOING.fullmatch(last)):
+        return normalize_deadline(last, doc_year)
+    for phrase in phrases:
+        found = _first_period(_arabic(phrase), doc_year, start_of_period=False)
+        if found and found[0] == 0 and phrase.startswith("完成", found[1]) and _arabic(phrase) == phrase:
+            return normalize_deadline(phrase[: found[1]], doc_year)
+    return None
 
 
 def _first_date(text: str, doc_year: int | None, start_of_period: bool = False) -> str | None:
@@ -186,7 +208,7 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (re.compile(_YEAR + r"(?P<h>[上下])半年"), _read_half),
     (re.compile(_YEAR + r"(?P<month>\d{1,2})\s*月\s*(?P<x>[上中下])旬"), _read_xun),
     (_DATE, _read_date),
-    (re.compile(r"(?:(?P<year>\d{4})\s*)?年内"), _read_year),
+    (re.compile(r"(?:(?P<year>\d{4})\s*)?(?:年内|全年)"), _read_year),
     (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[上下]半|底|末|内))"), _read_year),
 )
 
@@ -194,7 +216,8 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
 # Words that may stand around a date in a deadline phrase: "于8月底前完成", "力争年内建成".
 _DEADLINE_BEFORE = re.compile(r"^(?:于|在|力争|确保|争取|计划|预计)?")
 _DEADLINE_AFTER = re.compile(
-    r"^(?:以?前|之前)?(?:全面|基本|全部)?(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完成任务)?"
+    r"^(?:以?前|之前)?(?:全面|基本|全部)?"
+    r"(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完成任务|完工|竣工|投用|投运|见效)?"
     r"(?:前|以前|起|开始|以后)?$"
 )
 

@@ -15,8 +15,8 @@ LABEL_RE = grammar.LABEL_RE
 
 # Words a unit name ends with: "市市场监管局", "省商务厅(口岸办)", "钦州港片区管委", "各市、州、县人民政府".
 _UNIT_END = (
-    r"(?:局|厅|委|办|院|署|所|部|处|室|队|站|会|行|社|中心|公司|集团|海关|部门|单位|政府|管委|"
-    r"分局|支行|分行|法院|大学|小组|机构|企业|片区|港区|新区|高新区|园区|协会|联|协)"
+    r"(?:局|厅|委|办|院|署|所|部|处|室|队|站|会|行|社|馆|中心|公司|集团|海关|部门|单位|政府|管委|"
+    r"分局|支行|分行|法院|大学|小组|机构|企业|片区|港区|新区|高新区|园区|协会|联|协|乡镇|街道|社区|镇|村)"
 )
 UNIT_END_RE = re.compile(_UNIT_END + r"(?:\([^()]*\)|<[^<>]*>)?$")
 # A bare place fragment that is part of a longer name: "各市", "州", "县", "直管市", "武汉市".
@@ -250,6 +250,8 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
     fields = UnitFields()
     responsible: list[str] = []  # units named with a bare 负责: "县人社局负责，县住建局配合"
     unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", lambda m: "＿" * len(m.group(0)), text)
+    # "由区发改局牵头、区统计局配合": a 、 after a role verb ends a phrase, as a comma would
+    unquoted = re.sub(r"(?<=牵头|负责|配合|参与)、", ",", unquoted)
     folded = fold(unquoted)
     pending: list[str] = []
     seen_lead = False
@@ -257,6 +259,14 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         phrase = phrase.strip()
         raw = raw.strip()
         if not phrase:
+            continue
+        together = _together(phrase)
+        if together is not None and not seen_lead:  # "区教育局会同区财政局推进…"
+            lead_end, units_start, units_end = together
+            fields.lead.extend(split_units(raw[:lead_end]))
+            fields.units.extend(u for u in split_units(raw[units_start:units_end]) if u not in fields.units)
+            fields.has_lead_label = seen_lead = True
+            pending = []
             continue
         implement = re.search(r"由(.{2,30}?)(?:具体|负责|共同)?(?:牵头|实施|负责)(?:负责)?[^,;。]{0,12}$", phrase)
         lead_m = _LEAD_VERB.search(phrase)  # "X牵头", "X牵头负责规划、设计"
@@ -288,6 +298,18 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         fields.lead, fields.has_lead_label = responsible, True
     fields.units = [u for u in fields.units if u not in fields.lead]
     return fields
+
+
+def _together(phrase: str) -> tuple[int, int, int] | None:
+    """Spans of "X会同Y…" where X and Y are unit names: (end of X, start of Y, end of Y), or None."""
+    pos = phrase.find("会同")
+    if pos <= 0 or not _unit_like(phrase[:pos]):
+        return None
+    rest = phrase[pos + 2 :]
+    for end in range(min(len(rest), 60), 1, -1):
+        if _unit_like(rest[:end]) and "牵头" not in rest[:end]:  # "会同牵头省直部门" names a role
+            return pos, pos + 2, pos + 2 + end
+    return None
 
 
 # A bare 负责 (not "按职责分工负责", not 配合): the unit it follows is responsible, i.e. leads.
