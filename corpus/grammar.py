@@ -131,6 +131,8 @@ STRICT_LABEL_RE = re.compile(
     rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
     rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))\s*:\s*"
 )
+#: Two labels sharing one value split by "/": "牵头单位/配合单位:市大数据局/市财政局、市委网信办".
+LABEL_PAIR_RE = re.compile(rf"(?P<first>{_FREE})\s*/\s*(?P<second>{_FREE})\s*:\s*")
 #: Something written like a label that the tables above do not know: "督办单位:", "【考核部门】".
 UNKNOWN_LABEL_RE = re.compile(
     r"(?:^|(?<=[\s;,。(【〔\[]))[【〔\[]?"

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from corpus.deadlines import find_prose_deadline, looks_like_deadline, normalize_deadline
-from corpus.grammar import NOT_TASK_RE, STRICT_LABEL_RE, UNKNOWN_LABEL_RE, label_word, role_of
+from corpus.grammar import LABEL_PAIR_RE, NOT_TASK_RE, STRICT_LABEL_RE, UNKNOWN_LABEL_RE, label_word, role_of
 from corpus.meta import document_year, read_meta
 from corpus.model import Clause, ClauseKind, Deadline, Document, FieldSource, clause_id
 from corpus.structure import (
@@ -387,10 +387,11 @@ class _Builder:
             self._set_deadline(node, fields.deadline, labelled=True)
             node.text = node.text[:inline].rstrip(" \t\u3000;；,，")
             folded = fold(node.text)
-        groups = _bracket_groups(folded)
-        if groups and groups[0][0] == 0 and groups[0][1] < len(folded) and LABEL_RE.search(folded[: groups[0][1]]):
-            # labels before the text: "【牵头单位:区商务局】推进外贸…" (read, then cut from the text)
+        while (groups := _bracket_groups(folded)) and groups[0][0] == 0 and groups[0][1] < len(folded):
+            # labels before the text: "【牵头单位:X】【配合单位:Y】推进外贸…" (read, then cut from the text)
             b_end = groups[0][1]
+            if not LABEL_RE.search(folded[:b_end]):
+                break
             self._read_bracket(node, node.text[1 : b_end - 1], folded[1 : b_end - 1], at_end=True)
             cut = b_end + len(node.text[b_end:]) - len(node.text[b_end:].lstrip(" \t\u3000:：,，;；"))
             node.text, node.start, folded = node.text[cut:], node.start + cut, folded[cut:]
@@ -703,12 +704,9 @@ def _inline_labels(folded: str) -> int | None:
     "责任单位"; "…工作【牵头单位】区商务局【完成时限】…" -> the offset of "【". A label inside a
     bracket group ("(牵头单位:…)") is the bracket's, not the text's.
     """
-    for m in STRICT_LABEL_RE.finditer(folded):
-        if m.start() == 0 or role_of(label_word(m)) is None:
-            continue
-        if _bracket_depth(folded, m.start()) == 0:
-            return m.start()
-    return None
+    starts = [m.start() for m in STRICT_LABEL_RE.finditer(folded) if role_of(label_word(m)) is not None]
+    starts += [m.start() for m in LABEL_PAIR_RE.finditer(folded)]
+    return min((p for p in starts if p > 0 and _bracket_depth(folded, p) == 0), default=None)
 
 
 def _bracket_depth(folded: str, pos: int) -> int:

@@ -16,7 +16,7 @@ _CN_NUM = "一二三四五六七八九十百零〇两"
 
 # Numbering styles, outermost first. Each regex runs on the folded line (full-width -> ASCII)
 # and captures the marker and its number; the rank orders styles from outer to inner.
-#   第一章 / 第二节 / 第三条 | 一、 | (一) | 1. 1、 | (1) | ① | 案例1: | 2.4 / 2.4.1
+#   第一章 / 第二节 / 第三条 | 一、 | (一) | 1. 1、 | (1) | 一是 | ① | 案例1: | 2.4 / 2.4.1
 _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("chapter", 0.0, re.compile(rf"^(第(?P<n>[{_CN_NUM}\d]+)章)\s*")),
     ("section", 1.0, re.compile(rf"^(第(?P<n>[{_CN_NUM}\d]+)节)\s*")),
@@ -27,6 +27,7 @@ _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("case", 5.0, re.compile(r"^(案例\s*(?P<n>\d{1,3})\s*:)\s*")),
     ("num", 5.0, re.compile(r"^((?P<n>\d{1,3})\s*[、.](?!\d))\s*")),
     ("num_paren", 6.0, re.compile(r"^(\(?\s*(?P<n>\d{1,3})\s*\))\s*")),  # (1) and 1)
+    ("shi", 6.5, re.compile(rf"^((?P<n>[{_CN_NUM}]{{1,3}})是)\s*(?=[\u4e00-\u9fff“])")),  # 一是… 二是…
     ("circled", 7.0, re.compile(r"^((?P<n>[①-⑳]))\s*")),
 )
 

@@ -76,7 +76,7 @@ def split_units(value: str) -> list[str]:
         name = fold(raw).strip()
         if not name:
             continue
-        if _PLACE_FRAGMENT.match(name):
+        if _PLACE_FRAGMENT.match(name) and not UNIT_END_RE.search(name):  # "各市", not "各社区"
             pending.append(raw.strip())
             continue
         if pending:
@@ -160,6 +160,7 @@ def parse_label_block(text: str) -> UnitFields:
         >>> f.lead, f.units, f.deadline
         (['区教育局'], ['区财政局'], '年底前')
     """
+    text = _expand_label_pairs(text)
     folded = fold(text)
     fields = UnitFields()
     matches = list(LABEL_RE.finditer(folded))
@@ -183,6 +184,22 @@ def parse_label_block(text: str) -> UnitFields:
         _extend(fields.units, units)
     fields.units = [u for u in fields.units if u not in fields.lead]
     return fields
+
+
+def _expand_label_pairs(text: str) -> str:
+    """ "牵头单位/配合单位:A/B、C" -> "牵头单位:A;配合单位:B、C" (the value splits at its first "/")."""
+    folded = fold(text)
+    m = grammar.LABEL_PAIR_RE.search(folded)
+    if m is None:
+        return text
+    following = LABEL_RE.search(folded, m.end())
+    end = following.start() if following else len(text)
+    value = text[m.end() : end]
+    slash = next((i for i, ch in enumerate(fold(value)) if ch == "/" and _depth(fold(value)[:i]) == 0), -1)
+    if slash < 0:
+        return text
+    pair = f"{m.group('first')}:{value[:slash]};{m.group('second')}:{value[slash + 1 :]}"
+    return text[: m.start()] + pair + _expand_label_pairs(text[end:])
 
 
 def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
