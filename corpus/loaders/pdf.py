@@ -107,6 +107,11 @@ def _page_lines(page: pdfplumber.page.Page, name: str, number: int, limits: Read
             limits.max_chars_per_page,
         )
     return [
-        Line(str(line["text"]).strip(), float(line["x1"]), float(line["bottom"]) - float(line["top"]))
+        Line(
+            str(line["text"]).strip(),
+            float(line["x1"]),
+            float(line["bottom"]) - float(line["top"]),
+            float(line["x0"]),
+        )
         for line in page.extract_text_lines(return_chars=False)
     ]

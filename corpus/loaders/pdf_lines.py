@@ -2,8 +2,12 @@
 
 A PDF stores visual lines, while the clause parser reads one paragraph per
 line. A line that runs to the right margin without ending a sentence is a
-wrapped line, so it is joined with the next one (across a page break too);
-every other line break is kept. Page-number headers and footers are dropped.
+wrapped line, so it is joined with the next one (across a page break too). In
+a document whose paragraphs open with an indent (the Chinese 2-character
+首行缩进), a line starting at the left margin continues the line before it
+even when the right edge is ragged. Every other line break is kept.
+Page-number lines and running headers or footers (the same line at the top or
+bottom of several pages) are dropped.
 
 Example:
     >>> reflow([[Line("为认真贯彻落实", 500.0, 12.0), Line("部署。", 100.0, 12.0)]])
@@ -42,13 +46,23 @@ _MARGIN_TOLERANCE = 1.5
 _MIN_LINES_AT_MARGIN = 3
 
 
+# A paragraph's first line is indented by at least this many line heights (2 characters is usual).
+_MIN_INDENT = 1.2
+# How many lines must show the indent (and how many start at the margin) to trust the pattern.
+_MIN_INDENTED_LINES = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One visual line of a page: its text, right edge and height (both in points)."""
+    """One visual line of a page: its text, right edge, height and left edge (in points).
+
+    ``x0`` is None where the source does not give it; the indent rule is then not used.
+    """
 
     text: str
     x1: float  # right edge, in points
     height: float
+    x0: float | None = None
 
 
 def strip_page_numbers(lines: list[Line]) -> list[Line]:
@@ -56,7 +70,7 @@ def strip_page_numbers(lines: list[Line]) -> list[Line]:
 
     Example: ["第3页", "一、总体要求", "- 3 -"] -> ["一、总体要求"].
     """
-    lines = [Line(UNMAPPED_GLYPH.sub("", line.text).strip(), line.x1, line.height) for line in lines]
+    lines = [Line(UNMAPPED_GLYPH.sub("", line.text).strip(), line.x1, line.height, line.x0) for line in lines]
     while lines and (not lines[0].text or _PAGE_NUMBER.match(lines[0].text)):
         lines.pop(0)
     while lines and (not lines[-1].text or _PAGE_NUMBER.match(lines[-1].text) or _BARE_NUMBER.match(lines[-1].text)):
@@ -65,13 +79,16 @@ def strip_page_numbers(lines: list[Line]) -> list[Line]:
 
 
 def reflow(pages: list[list[Line]]) -> list[str]:
-    """Join each wrapped line (reaching the right margin, no sentence end) with the next line."""
-    lines = [line for page in pages for line in page if line.text]
+    """Join each wrapped line with the next: it reaches the right margin without ending a sentence,
+    or (in an indented document) the next line starts at the left margin."""
+    lines = [line for page in _drop_running_lines(pages) for line in page if line.text]
     margin = _right_margin(lines)
+    left = _left_margin(lines)
     out: list[str] = []
     wrapped = False
     for line in lines:
-        if wrapped and out:
+        continues = left is not None and line.x0 is not None and line.x0 < left + line.height * 0.5
+        if out and (wrapped or continues):
             # Chinese runs on without a space; two Latin words or numbers need one
             space = " " if out[-1][-1].isascii() and out[-1][-1].isalnum() and line.text[0].isascii() else ""
             out[-1] += space + line.text
@@ -79,6 +96,39 @@ def reflow(pages: list[list[Line]]) -> list[str]:
             out.append(line.text)
         wrapped = line.x1 >= margin and not _PARAGRAPH_END.search(line.text)
     return out
+
+
+def _left_margin(lines: list[Line]) -> float | None:
+    """The left margin of a document whose paragraphs open indented, or None when it is not one.
+
+    Such a document has several lines at the margin (continuations) and several indented by about
+    two characters (paragraph starts); headings and signatures are elsewhere and do not count.
+    """
+    edges = [line.x0 for line in lines if line.x0 is not None]
+    if len(edges) < 2 * _MIN_INDENTED_LINES:
+        return None
+    left = min(edges)
+    height = statistics.median(line.height for line in lines)
+    at_margin = sum(1 for x in edges if x < left + height * 0.5)
+    indented = sum(1 for x in edges if left + height * _MIN_INDENT <= x <= left + height * 3)
+    return left if at_margin >= _MIN_INDENTED_LINES and indented >= _MIN_INDENTED_LINES else None
+
+
+def _drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+    """Drop a later page's first or last line when the same text opens or closes another page too."""
+    if len(pages) < 2:
+        return pages
+    seen: dict[str, int] = {}
+    for page in pages:
+        for text in {page[0].text, page[-1].text} if page else set():
+            seen[text] = seen.get(text, 0) + 1
+    running = {text for text, count in seen.items() if count >= 2}
+    kept = [pages[0]]  # the first page keeps it: a header there may be the document's own 文号 line
+    for page in pages[1:]:
+        page = page[1:] if page and page[0].text in running else page
+        page = page[:-1] if page and page[-1].text in running else page
+        kept.append(page)
+    return kept
 
 
 def _right_margin(lines: list[Line]) -> float:
