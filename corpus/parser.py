@@ -49,10 +49,12 @@ from corpus.units import (
 _MEASURE_SECTION = re.compile(r"(?:主要|工作|具体|重点)?(?:举措|措施|任务)|重点工作|工作步骤|实施步骤")
 # ...but not goal, safeguard or requirement sections ("三、保障措施", "一、工作目标").
 _NOT_MEASURE_SECTION = re.compile(r"保障|目标|要求|狠抓落实|总体安排|建议|对比表|流程图|原则")
+# Safeguard and requirement sections: "三、保障措施", "四、工作要求", "五、组织实施".
+_SAFEGUARD_SECTION = re.compile(r"保障措施|保障机制|组织保障|工作要求|组织实施|狠抓落实")
 # A plan section that states one deadline for the whole plan: "三、完成时限" + "2020年11月底前。"
 _PLAN_DEADLINE_HEADING = re.compile(r"^(?:完成时限|完成时间|时间节点|实施期限)$")
 # A deadline in brackets: "(6月15日前完成)", "(2020年11月底完成)", "(2020年3 月 31日前)".
-_PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施")
+_PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施|会同")
 _OPEN, _CLOSE = "(〔【<[〖", ")〕】>]〗"
 # A sole unit named as responsible in a bracket or sentence: "(区卫健委负责)" names the lead.
 _SOLE_RESPONSIBLE = re.compile(r"^(?:由)?([^,;、()]{2,30}?)(?:具体)?负责$")
@@ -411,7 +413,9 @@ class _Builder:
         body = node.text[:keep_until].rstrip()
         node.text = body if body.strip() else node.text
         plain = _mask_brackets(fold(node.text))
-        prose = parse_prose_units(plain) if _PROSE_UNIT_HINT.search(plain) else UnitFields()
+        prose = UnitFields()
+        if _PROSE_UNIT_HINT.search(plain) and not (node.marker is None and _in_safeguard_section(node)):
+            prose = parse_prose_units(plain)
         if prose.lead or prose.units:
             node.prose = UnitFields(
                 lead=_unfold_units(prose.lead, node.text, plain),
@@ -571,6 +575,15 @@ def _resolve_deadline(node: _Node, parent: _Effective) -> tuple[Deadline | None,
     if parent.deadline is not None:
         return parent.deadline, FieldSource.INHERITED
     return None, None
+
+
+def _in_safeguard_section(node: _Node) -> bool:
+    """True under a safeguard or requirement heading ("二、保障措施", "四、工作要求").
+
+    An unnumbered paragraph there describes coordination ("领导小组办公室负责统筹协调…"), so its
+    prose names no task units; numbered items and labels there still do.
+    """
+    return any(_SAFEGUARD_SECTION.search(a.heading()) for a in node.lineage()[:-1] if a.marker)
 
 
 def _in_measure_section(node: _Node) -> bool:

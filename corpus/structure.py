@@ -26,6 +26,8 @@ _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("cn_paren", 4.0, re.compile(rf"^(\(\s*(?P<n>[{_CN_NUM}]{{1,4}})\s*\))\s*")),
     ("case", 5.0, re.compile(r"^(案例\s*(?P<n>\d{1,3})\s*:)\s*")),
     ("num", 5.0, re.compile(r"^((?P<n>\d{1,3})\s*[、.](?!\d))\s*")),
+    # a task code from a ledger: "MS-01.", "RW2024-03、", "A3." (the number is its last digits)
+    ("code", 5.0, re.compile(r"^((?P<code>[A-Za-z]{1,6}[-_]?(?:\d{1,4}[-_.])*?(?P<n>\d{1,4}))\s*[、.](?!\d))\s*")),
     ("num_paren", 6.0, re.compile(r"^(\(?\s*(?P<n>\d{1,3})\s*\))\s*")),  # (1) and 1)
     ("shi", 6.5, re.compile(rf"^((?P<n>[{_CN_NUM}]{{1,3}})是)\s*(?=[\u4e00-\u9fff“])")),  # 一是… 二是…
     ("circled", 7.0, re.compile(r"^((?P<n>[①-⑳]))\s*")),
@@ -92,6 +94,8 @@ def read_marker(folded_line: str) -> Marker | None:
             label = f"{number}."
         elif style == "case":
             label = f"案例{number}"
+        elif style == "code":
+            label = m.group("code")
         elif style == "num_paren":
             label = f"({number})"  # "1)" is written for "(1)"
         else:

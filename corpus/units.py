@@ -304,6 +304,13 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
                 responsible.extend(u for u in named if u not in responsible)
             fields.units.extend(u for u in named if u not in fields.units)
             pending = []
+        elif (obj := _UNIT_VERB_OBJECT.match(phrase)) and _unit_like(obj.group(1)):
+            # "区财政局负责资金保障": a unit, its verb and a short object
+            named = split_units(raw[: obj.end(1)])
+            if obj.group(2) == "负责":
+                responsible.extend(u for u in named if u not in responsible)
+            fields.units.extend(u for u in named if u not in fields.units)
+            pending = []
         elif (seen_lead or bracketed) and _unit_like(phrase):
             pending.append(raw)
         else:
@@ -329,6 +336,11 @@ def _together(phrase: str) -> tuple[int, int, int] | None:
     return None
 
 
+_ACTION_START = re.compile(r"(?:设立|成立|组建|建立|新设|推动|推进|开展|加强|依托|通过|支持|鼓励)")
+# "区财政局负责资金保障", "区统计局配合做好数据监测": unit names, a role verb, a short object.
+_UNIT_VERB_OBJECT = re.compile(r"^(.{2,40}?)(负责|配合|参与|协助)([\u4e00-\u9fff、]{1,12})$")
+
+
 # A bare 负责 (not "按职责分工负责", not 配合): the unit it follows is responsible, i.e. leads.
 _RESPONSIBLE_VERB = re.compile(r"(?:具体)?负责")
 
@@ -340,6 +352,8 @@ def _unit_like(text: str) -> bool:
         return False
     last = split_outside_brackets(text)[-1].strip()
     last = re.sub(r"等$", "", last)
+    if _ACTION_START.match(text):  # "设立省电子口岸管理中心": an action, not a name
+        return False
     # modal and framing words mark a sentence, not a list of names ("应" but not "应急管理局")
     return bool(UNIT_END_RE.search(last)) and not re.search(r"(?:要|应(?!急)|将|把|按照|根据|围绕)", text)
 

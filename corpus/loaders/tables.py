@@ -158,7 +158,13 @@ def _column_role(label: str) -> Role | None:
     role = COLUMNS.get(label)
     if role is not None:
         return role
-    return next((COLUMNS[w] for w in _BY_LENGTH if len(w) >= 3 and label.endswith(w)), None)
+    # a longer header ending in a grammar word: "区级牵头单位", "督办事项" (事项), "具体工作任务"
+    return next((COLUMNS[w] for w in _BY_LENGTH if _suffix_ok(w) and label.endswith(w)), None)
+
+
+def _suffix_ok(word: str) -> bool:
+    """Words a longer header may end in: any of three characters or more, and the text words."""
+    return len(word) >= 3 or (len(word) == 2 and COLUMNS[word] is Role.TEXT)
 
 
 def _header_label(text: str) -> str:
