@@ -54,9 +54,9 @@ from index.embed.cache import EmbeddingCache, text_key
 from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
 from index.fusion import Norm, Run, run_weights, weighted
-from index.hybrid import FusionName, Hit, SearchMode, check_search_args, hits_from_runs
 from index.manifest import DEFAULT_PARAMS, IndexParams
 from index.tokenize import Tokenizer
+from index.types import FusionName, Hit, SearchMode, StoredDocument, check_search_args, hits_from_runs
 
 log = logging.getLogger(__name__)
 
@@ -66,21 +66,6 @@ SCHEMA = "policyqa"
 # pg_advisory_xact_lock key serialising writers across replicas ("policyqa" as a number).
 _WRITE_LOCK = int.from_bytes(hashlib.sha256(b"policyqa-write").digest()[:7], "big")
 _BUILD_LOCK = _WRITE_LOCK + 1
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDocument:
-    """What the database keeps of a document besides its clauses.
-
-    Attributes:
-        title: the document's title.
-        text: the full text the clause spans refer to (the viewer shows it).
-        data: the uploaded file's bytes; None for documents of the base corpus.
-    """
-
-    title: str
-    text: str
-    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +216,12 @@ class PgIndex:
         return _config(pool) is not None
 
     @classmethod
+    def stored_embedder(cls, pool: ConnectionPool) -> str | None:
+        """The embedder spec of the corpus stored in the database (any schema version); None when empty."""
+        config = _config(pool, any_version=True)
+        return str(config.get("embedder_spec", "")) if config is not None else None
+
+    @classmethod
     def uploaded_files(cls, pool: ConnectionPool) -> dict[str, bytes]:
         """The uploaded files stored in the database (any schema version with a documents table)."""
         with pool.connection() as conn:
@@ -253,7 +244,10 @@ class PgIndex:
         """
         config = _config(pool)
         if config is None:
-            raise IndexStateError("the database holds no policy-qa corpus (of this version) yet")
+            raise IndexStateError(
+                f"the database holds no policy-qa corpus of schema version {SCHEMA_VERSION} "
+                "(empty, or written by another release)"
+            )
         if embedder is None:
             embedder = make_embedder(config["embedder_spec"])
         elif embedder.id != config["embedder_id"]:
@@ -524,6 +518,10 @@ class PgIndex:
                     problems.append(f"{name}: {row[0]}")
         return problems
 
+    def keeps_documents(self) -> bool:
+        """True: documents' texts and uploaded files are stored with their clauses."""
+        return True
+
     def close(self) -> None:
         """Close the connection pools."""
         self.pool.close()
@@ -573,14 +571,15 @@ def _writing(pool: ConnectionPool) -> Iterator[Connection[Any]]:
         yield conn
 
 
-def _config(pool: ConnectionPool) -> dict[str, Any] | None:
-    """The stored ``config`` (embedder, tokenizer, parameters), None without a corpus of this schema version."""
+def _config(pool: ConnectionPool, *, any_version: bool = False) -> dict[str, Any] | None:
+    """The stored ``config`` (embedder, tokenizer, parameters), None without a corpus of this schema version
+    (of any version with ``any_version``)."""
     with pool.connection() as conn:
         found = conn.execute("SELECT to_regclass(%s)", [f"{SCHEMA}.meta"]).fetchone()
         if found is None or found[0] is None:
             return None
         row = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'config'").fetchone()
-    if row is None or row[0].get("schema_version") != SCHEMA_VERSION:
+    if row is None or (row[0].get("schema_version") != SCHEMA_VERSION and not any_version):
         return None
     config: dict[str, Any] = row[0]
     return config

@@ -19,8 +19,8 @@ from corpus.errors import InvalidQueryError
 from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause, ClauseKind, FieldSource
 from index.fusion import Norm
-from index.hybrid import FusionName, Hit, SearchMode
 from index.store import ClauseStore
+from index.types import FusionName, Hit, SearchMode
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 

