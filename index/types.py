@@ -11,12 +11,32 @@ from typing import Literal, get_args
 
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause
-from index.fusion import Run
+from index.fusion import Norm, Run
 
 SearchMode = Literal["bm25", "dense", "hybrid"]
 FusionName = Literal["rrf", "weighted"]
 MODES: tuple[str, ...] = get_args(SearchMode)
 FUSIONS: tuple[str, ...] = get_args(FusionName)
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """How a hybrid search fuses its BM25 and dense runs.
+
+    Attributes:
+        name: "rrf" or "weighted".
+        weights: (bm25, dense) weights, None for equal.
+        norm: score normalisation of the weighted fusion, "minmax" or "zscore".
+    """
+
+    name: FusionName
+    weights: tuple[float, float] | None
+    norm: Norm
+
+
+#: The product's ranking: what ``/api/ask``, ``/api/search`` and ``policyqa search`` fuse with,
+#: chosen by the evaluation (docs/evaluation.md): z-scored scores weighted 0.3 BM25 / 0.7 dense.
+PRODUCT_FUSION = Fusion(name="weighted", weights=(0.3, 0.7), norm="zscore")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause, ClauseKind, FieldSource
 from index.fusion import Norm
 from index.store import ClauseStore
-from index.types import FusionName, Hit, SearchMode
+from index.types import PRODUCT_FUSION, FusionName, Hit, SearchMode
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 
@@ -50,9 +50,9 @@ class RankingParams:
     """
 
     mode: SearchMode = "hybrid"
-    fusion: FusionName = "weighted"
-    weights: tuple[float, float] | None = (0.3, 0.7)
-    norm: Norm = "zscore"
+    fusion: FusionName = PRODUCT_FUSION.name
+    weights: tuple[float, float] | None = PRODUCT_FUSION.weights
+    norm: Norm = PRODUCT_FUSION.norm
     depth: int = 50
     place_boost: float = 1.5
     unit_boost: float = 1.3

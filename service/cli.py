@@ -121,10 +121,17 @@ def _index(args: argparse.Namespace) -> int:
 
 @_command("search")
 def _search(args: argparse.Namespace) -> int:
+    from index.types import PRODUCT_FUSION
     from service.store import open_store
 
     index = open_store(_settings(args))
-    hits = index.search(args.query, mode=args.mode, top_k=args.top_k)
+    fusion = PRODUCT_FUSION  # the same ranking as `policyqa ask` and /api/search
+    try:
+        hits = index.search(
+            args.query, mode=args.mode, top_k=args.top_k, fusion=fusion.name, weights=fusion.weights, norm=fusion.norm
+        )
+    finally:
+        index.close()
     if args.json:
         _print_json(
             [
@@ -148,7 +155,10 @@ def _ask(args: argparse.Namespace) -> int:
     from service.store import open_store
 
     index = open_store(_settings(args))
-    answer = Answerer(index).ask(args.question, top_k=args.top_k)
+    try:
+        answer = Answerer(index).ask(args.question, top_k=args.top_k)
+    finally:
+        index.close()
     if args.json:
         _print_json(answer_record(answer))
         return 0

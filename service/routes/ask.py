@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from index.types import PRODUCT_FUSION
 from qa.answer import (
     MAX_QUESTION_CHARS,
     MAX_TOP_K,
@@ -45,11 +46,14 @@ def search(
 ) -> dict[str, Any]:
     """The ``top_k`` clauses for ``q`` in one retrieval mode, without answer logic or boosts.
 
+    A hybrid search fuses as ``/api/ask`` does (``index.types.PRODUCT_FUSION``: weighted z-scores, 0.3/0.7).
+
     Each result is the clause record plus ``score``, ``bm25_rank`` and ``dense_rank``.
     """
     query = validate_question(q)
     with state.reading() as index:
-        hits = index.search(query, mode=mode, top_k=top_k)
+        fusion = PRODUCT_FUSION
+        hits = index.search(query, mode=mode, top_k=top_k, fusion=fusion.name, weights=fusion.weights, norm=fusion.norm)
         results = []
         for hit in hits:
             # The answerer's highlighter marks the same terms the web page marks for /api/ask.
