@@ -19,6 +19,7 @@ from typing import Any
 
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause, DeadlineKind, Document
+from corpus.records import ClauseRecord
 from corpus.units import same_unit
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -132,27 +133,8 @@ COLUMNS = (
 
 
 def task_record(clause: Clause) -> dict[str, Any]:
-    """The ledger's JSON record for one clause.
+    """The ledger's JSON record for one clause, as a dict (for the CSV / Excel / table writers).
 
-    Keys: source, title, path, headings, text, lead_units, units, deadline (as written or
-    None), deadline_date (ISO or None), deadline_kind, the three field sources, start, end, id.
+    Keys: those of :class:`corpus.records.ClauseRecord`, which defines them.
     """
-    dl = clause.deadline
-    return {
-        "source": clause.source,
-        "title": clause.title,
-        "path": clause.path,
-        "headings": list(clause.headings),
-        "text": clause.text,
-        "lead_units": list(clause.lead_units),
-        "units": list(clause.units),
-        "deadline": dl.text if dl else None,
-        "deadline_date": dl.date if dl else None,
-        "deadline_kind": str(dl.kind) if dl else None,
-        "lead_source": str(clause.lead_source) if clause.lead_source else None,
-        "units_source": str(clause.units_source) if clause.units_source else None,
-        "deadline_source": str(clause.deadline_source) if clause.deadline_source else None,
-        "start": clause.start,
-        "end": clause.end,
-        "id": clause.id,
-    }
+    return ClauseRecord.of(clause).model_dump(mode="json")

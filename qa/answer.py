@@ -13,11 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from corpus.errors import InvalidQueryError
-from corpus.ledger import TaskFilter, task_record
-from corpus.model import Clause, ClauseKind, FieldSource
+from corpus.ledger import TaskFilter
+from corpus.model import Clause, ClauseKind
 from index.fusion import Norm
 from index.store import ClauseStore
 from index.types import PRODUCT_FUSION, FusionName, Hit, SearchMode
@@ -235,32 +234,3 @@ def validate_question(question: str) -> str:
             f"question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}"
         )
     return question
-
-
-def result_record(result: Result) -> dict[str, Any]:
-    """The JSON record of one cited clause (the ledger record plus score and highlights)."""
-    record = task_record(result.clause)
-    record["score"] = round(result.score, 6)
-    record["similarity"] = None if result.similarity is None else round(result.similarity, 6)
-    record["highlights"] = [list(span) for span in result.highlights]
-    record["deadline_inherited"] = result.clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN)
-    return record
-
-
-def answer_record(answer: Answer) -> dict[str, Any]:
-    """The contract JSON: {"question", "answer", "no_answer", "intent", "results": [...]}."""
-    intent = answer.intent
-    return {
-        "question": answer.question,
-        "answer": answer.answer,
-        "no_answer": answer.no_answer,
-        "intent": {
-            "kind": intent.kind,
-            "units": list(intent.units),
-            "lead_only": intent.lead_only,
-            "sources": sorted(intent.sources),
-            "due_before": intent.due_before,
-            "ongoing": intent.ongoing,
-        },
-        "results": [result_record(r) for r in answer.results],
-    }

@@ -122,6 +122,7 @@ def _index(args: argparse.Namespace) -> int:
 @_command("search")
 def _search(args: argparse.Namespace) -> int:
     from index.types import PRODUCT_FUSION
+    from qa.records import SearchHitRecord
     from service.store import open_store
 
     index = open_store(_settings(args))
@@ -133,12 +134,7 @@ def _search(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.json:
-        _print_json(
-            [
-                {**task_record(h.clause), "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
-                for h in hits
-            ]
-        )
+        _print_json([SearchHitRecord.of_hit(h).model_dump(mode="json") for h in hits])
         return 0
     for rank, hit in enumerate(hits, start=1):
         c = hit.clause
@@ -151,7 +147,8 @@ def _search(args: argparse.Namespace) -> int:
 
 @_command("ask")
 def _ask(args: argparse.Namespace) -> int:
-    from qa.answer import Answerer, answer_record
+    from qa.answer import Answerer
+    from qa.records import AnswerRecord
     from service.store import open_store
 
     index = open_store(_settings(args))
@@ -160,7 +157,7 @@ def _ask(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.json:
-        _print_json(answer_record(answer))
+        _print_json(AnswerRecord.of(answer).model_dump(mode="json"))
         return 0
     print(answer.answer)
     for rank, result in enumerate(answer.results, start=1):

@@ -19,16 +19,17 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from typing import Any
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from corpus.errors import InvalidQueryError, PolicyQAError
-from corpus.ledger import TaskFilter, task_record
+from corpus.ledger import TaskFilter
+from corpus.records import TaskList
 from index.store import ClauseStore
-from qa.answer import Answerer, answer_record
+from qa.answer import Answerer
+from qa.records import AnswerRecord
 from service.settings import Settings, get_settings
 from service.store import open_store
 
@@ -64,16 +65,16 @@ class Library:
                 self._opened = (index, Answerer(index))
             return self._opened
 
-    def search_policy(self, question: str, top_k: int = 5) -> dict[str, Any]:
-        """The answer record for ``question`` (see ``qa.answer.answer_record``).
+    def search_policy(self, question: str, top_k: int = 5) -> AnswerRecord:
+        """The answer record for ``question`` (:class:`qa.records.AnswerRecord`).
 
         Raises:
             PolicyQAError: an invalid question or top_k, or no usable index.
         """
         _, answerer = self.open()
-        return answer_record(answerer.ask(question, top_k=top_k))
+        return AnswerRecord.of(answerer.ask(question, top_k=top_k))
 
-    def list_tasks(self, task_filter: TaskFilter) -> dict[str, Any]:
+    def list_tasks(self, task_filter: TaskFilter) -> TaskList:
         """``{"count", "tasks"}``: ledger records of the tasks that pass ``task_filter``.
 
         Raises:
@@ -83,8 +84,7 @@ class Library:
         if task_filter.source and all(c.source != task_filter.source for c in index.clauses):
             known = sorted({c.source for c in index.clauses})
             raise InvalidQueryError(f"no document {task_filter.source!r}; indexed: {', '.join(known)}")
-        records = [task_record(c) for c in index.clauses if c.is_task and task_filter.matches(c)]
-        return {"count": len(records), "tasks": records}
+        return TaskList.of([c for c in index.clauses if c.is_task and task_filter.matches(c)])
 
 
 def build_server(settings: Settings | None = None) -> MCPServer:
@@ -93,7 +93,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     server = MCPServer("policy-qa", instructions=INSTRUCTIONS)
 
     @server.tool()
-    async def search_policy(question: str, top_k: int = 5) -> dict[str, Any]:
+    async def search_policy(question: str, top_k: int = 5) -> AnswerRecord:
         """回答关于政策文件的问题 / Answer a question about the policy documents.
 
         Returns the answer sentence (built only from the cited clause's fields, or "未找到相关条款")
@@ -117,7 +117,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         due_after: str | None = None,
         ongoing: bool = False,
         source: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> TaskList:
         """列出任务台账 / List task clauses (任务台账) with their units and deadlines.
 
         Every given filter must hold.

@@ -9,8 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from qa.records import AnswerRecord, ResultRecord
 
 #: Longest clause excerpt shown in a citation line.
 EXCERPT_CHARS = 80
@@ -22,26 +21,26 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def citation_line(number: int, result: Mapping[str, Any]) -> str:
-    """``[n] 《title》 path：excerpt（source）`` for one result record of ``answer_record``."""
-    path = f" {result['path']}" if result.get("path") else ""
-    return f"[{number}] 《{result['title']}》{path}：{excerpt(str(result['text']))}（{result['source']}）"
+def citation_line(number: int, result: ResultRecord) -> str:
+    """``[n] 《title》 path：excerpt（source）`` for one cited clause."""
+    path = f" {result.path}" if result.path else ""
+    return f"[{number}] 《{result.title}》{path}：{excerpt(result.text)}（{result.source}）"
 
 
-def reply_text(record: Mapping[str, Any], max_citations: int = 5) -> str:
+def reply_text(record: AnswerRecord, max_citations: int = 5) -> str:
     """The answer sentence, a blank line, then up to ``max_citations`` numbered citations.
 
     Args:
-        record: an ``answer_record`` dict.
+        record: the answer's record.
         max_citations: citations to list; a longer list answer says how many were left out.
 
     Returns:
         The reply; just the answer ("未找到相关条款") when nothing was found.
     """
-    results = list(record.get("results", ()))
-    if record.get("no_answer") or not results:
-        return str(record["answer"])
+    results = record.results
+    if record.no_answer or not results:
+        return record.answer
     lines = [citation_line(i, r) for i, r in enumerate(results[:max_citations], start=1)]
     if len(results) > max_citations:
         lines.append(f"……另有 {len(results) - max_citations} 条，完整清单见任务台账（/api/tasks）。")
-    return f"{record['answer']}\n\n" + "\n".join(lines)
+    return f"{record.answer}\n\n" + "\n".join(lines)

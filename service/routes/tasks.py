@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from corpus.export import to_csv_bytes, write_xlsx
 from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause
+from corpus.records import TaskList
 from service.errors import http_error
 from service.schemas import TaskFormat
 from service.state import State
@@ -45,6 +46,7 @@ _DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "stri
 @router.get(
     "/tasks",
     summary="任务台账 / task ledger",
+    response_model=TaskList,
     responses={
         200: {
             "description": "JSON ledger, or a CSV / Excel download (format=csv / xlsx)",
@@ -82,7 +84,10 @@ def tasks(
             raise http_error(
                 404, f"找不到文件 {flt.source}", f"no document {flt.source!r}; indexed: {', '.join(known)}"
             )
-        records = [task_record(c) for c in select_tasks(index.clauses, flt)]
+        selected = select_tasks(index.clauses, flt)
+    if format == "json":
+        return TaskList.of(selected)
+    records = [task_record(c) for c in selected]
     if format == "csv":
         return Response(
             to_csv_bytes(records),
@@ -97,4 +102,4 @@ def tasks(
             media_type=XLSX_TYPE,
             headers={"Content-Disposition": attachment(f"{EXPORT_NAME}.xlsx", "tasks.xlsx")},
         )
-    return {"count": len(records), "tasks": records}
+    raise AssertionError(f"unhandled format {format!r}")  # TaskFormat is json, csv or xlsx
