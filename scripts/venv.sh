@@ -13,22 +13,23 @@ else
       echo "policy-qa: python3 (>= 3.11) is required; install it first (apt-get install python3)" >&2
       exit 1
     fi
-    # `python3 -m venv` needs ensurepip, which Debian ships separately (python3-venv).
-    if ! "$base_python" -c "import ensurepip, venv" >/dev/null 2>&1; then
+    echo "policy-qa: creating the virtual environment .venv with $base_python ($("$base_python" --version 2>&1))"
+    rm -rf .venv
+    # Debian/Ubuntu ship `venv`'s pip bootstrap (ensurepip) separately, in python3-venv.
+    if ! "$base_python" -m venv .venv >/dev/null 2>&1; then
+      rm -rf .venv
       if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         py_version="$("$base_python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
-        echo "policy-qa: installing python3-venv (apt) so that $base_python can create .venv"
+        echo "policy-qa: '$base_python -m venv' failed; installing python3-venv (apt) and retrying"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "python${py_version}-venv" >/dev/null \
           || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        "$base_python" -m venv .venv
       else
-        echo "policy-qa: '$base_python -m venv' is unavailable; run 'sudo apt-get install python3-venv' and retry" >&2
+        echo "policy-qa: '$base_python -m venv' failed; run 'sudo apt-get install python3-venv' and retry" >&2
         exit 1
       fi
     fi
-    echo "policy-qa: creating the virtual environment .venv with $base_python ($("$base_python" --version 2>&1))"
-    rm -rf .venv
-    "$base_python" -m venv .venv
     .venv/bin/python -m pip install --quiet --upgrade pip
   else
     echo "policy-qa: reusing the virtual environment .venv"
