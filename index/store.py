@@ -2,7 +2,8 @@
 
 Two backends implement it: :class:`index.hybrid.HybridIndex` (files + FAISS, the embedded
 default) and :class:`index.pgstore.PgIndex` (PostgreSQL + pgvector, shared by replicas). The
-contract tests in ``tests/index/test_store_contract.py`` run against both.
+contract tests in ``tests/index/test_store_contract.py`` run against both. The types it speaks
+(``Hit``, ``SearchMode``, ``FusionName``, ``StoredDocument``) live beside it in :mod:`index.types`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from index.embed.protocol import Embedder
 from index.fusion import Norm
 from index.tokenize import Tokenizer
 from index.types import FusionName, Hit, SearchMode, StoredDocument
+
+__all__ = ["ClauseStore", "FusionName", "Hit", "SearchMode", "StoredDocument"]
 
 
 class ClauseStore(Protocol):
