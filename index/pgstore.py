@@ -16,6 +16,9 @@ share:
 - ``meta``: the embedder, tokenizer and parameters (checked on open) and the corpus statistics
   with a generation counter that every write bumps.
 
+The table layout and SQL are in :mod:`index.pgsql`, the reads in :mod:`index.pgread`, the writes in
+:mod:`index.pgwrite`; this module holds the store itself.
+
 Each write (upload, deletion, rebuild) is one transaction under an advisory lock: a replica
 killed halfway leaves the database as it was. Replicas notice another replica's write by the
 generation counter (checked at most every ``sync_seconds``) and reload their clause list.
