@@ -1,7 +1,7 @@
 """A scale-out deployment on one machine: PostgreSQL + N uvicorn replicas + nginx, all on loopback.
 
 What docs/deployment.md describes, started for real so the soak and fault scripts have
-something to hit: a local PostgreSQL 18 + pgvector (index.pgserver), the bundled corpus loaded
+something to hit: a local PostgreSQL 18 + pgvector (devtools.pgserver), the bundled corpus loaded
 into it once, N ``uvicorn service.app:create_app`` replicas sharing it, and nginx (Debian's
 package) balancing over them with ``least_conn``.
 
@@ -25,8 +25,8 @@ from pathlib import Path
 import httpx
 
 from corpus import BUNDLED_CORPUS_DIR
+from devtools.pgserver import LocalPostgres, free_port
 from index.embed.cache import EmbeddingCache
-from index.pgserver import LocalPostgres, free_port
 from qa.library import open_pg_library
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,9 @@ from typing import Any
 
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause, DeadlineKind, Document
-from corpus.status import STATUS_LABELS, TaskStatus, is_iso_date, reference_date, task_status
+from corpus.records import ClauseRecord
+from corpus.status import TaskStatus, is_iso_date, reference_date, task_status
+from corpus.status import status_counts as status_counts  # re-exported: the ledger's chips count by status
 from corpus.units import same_unit
 
 
@@ -114,17 +116,6 @@ def filter_tasks(documents: Iterable[Document], task_filter: TaskFilter | None =
     return [c for doc in documents for c in doc.tasks if flt.matches(c)]
 
 
-def status_counts(clauses: Iterable[Clause], as_of: date) -> dict[str, int]:
-    """How many of ``clauses`` are in each status on ``as_of``: every status code, in table order.
-
-    The ledger's status chips show these counts for the tasks that pass the other filters.
-    """
-    counts = {str(s): 0 for s in STATUS_LABELS}
-    for clause in clauses:
-        counts[str(task_status(clause.deadline, as_of))] += 1
-    return counts
-
-
 #: Column order of the ledger's CSV / Excel / table output.
 COLUMNS = (
     "source",
@@ -147,32 +138,9 @@ COLUMNS = (
 
 
 def task_record(clause: Clause, as_of: date | None = None) -> dict[str, Any]:
-    """The ledger's JSON record for one clause.
+    """The ledger's JSON record for one clause, as a dict (for the CSV / Excel / table writers),
+    with its status on ``as_of`` (default today).
 
-    Keys: source, title, path, headings, text, lead_units, units, deadline (as written or
-    None), deadline_date (ISO or None), deadline_kind, status and status_label on ``as_of``
-    (default today, see :func:`corpus.status.task_status`), the three field sources, start,
-    end, id.
+    Keys: those of :class:`corpus.records.ClauseRecord`, which defines them.
     """
-    dl = clause.deadline
-    status = task_status(dl, as_of or date.today())
-    return {
-        "source": clause.source,
-        "title": clause.title,
-        "path": clause.path,
-        "headings": list(clause.headings),
-        "text": clause.text,
-        "lead_units": list(clause.lead_units),
-        "units": list(clause.units),
-        "deadline": dl.text if dl else None,
-        "deadline_date": dl.date if dl else None,
-        "deadline_kind": str(dl.kind) if dl else None,
-        "status": str(status),
-        "status_label": STATUS_LABELS[status],
-        "lead_source": str(clause.lead_source) if clause.lead_source else None,
-        "units_source": str(clause.units_source) if clause.units_source else None,
-        "deadline_source": str(clause.deadline_source) if clause.deadline_source else None,
-        "start": clause.start,
-        "end": clause.end,
-        "id": clause.id,
-    }
+    return ClauseRecord.of(clause, as_of).model_dump(mode="json")

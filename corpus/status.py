@@ -4,7 +4,7 @@ A pure function of the clause's normalised deadline (kind + date) and the refere
 the ledger, the per-unit view, the answers and the exports all agree.
 
 Example:
-    >>> from corpus.model import Deadline, DeadlineKind
+    >>> from corpus.model import Clause, Deadline, DeadlineKind
     >>> task_status(Deadline("2020年底前", "2020-12-31", DeadlineKind.BY_DATE), date(2021, 1, 19))
     <TaskStatus.OVERDUE: 'overdue'>
     >>> STATUS_LABELS[TaskStatus.DUE_SOON]
@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from corpus.errors import InvalidQueryError
-from corpus.model import Deadline, DeadlineKind
+from corpus.model import Clause, Deadline, DeadlineKind
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -79,6 +79,17 @@ def task_status(deadline: Deadline | None, as_of: date) -> TaskStatus:
     if due <= as_of + timedelta(days=DUE_SOON_DAYS):
         return TaskStatus.DUE_SOON
     return TaskStatus.LATER
+
+
+def status_counts(clauses: Iterable[Clause], as_of: date) -> dict[str, int]:
+    """How many of ``clauses`` are in each status on ``as_of``: every status code, in table order.
+
+    The ledger's status chips show these counts for the tasks that pass the other filters.
+    """
+    counts = {str(s): 0 for s in STATUS_LABELS}
+    for clause in clauses:
+        counts[str(task_status(clause.deadline, as_of))] += 1
+    return counts
 
 
 def parse_status(value: str) -> TaskStatus:

@@ -8,7 +8,8 @@ from typing import Any
 from corpus.errors import PolicyQAError
 from eval.judged import Question
 from eval.metrics import SystemOutput
-from qa.answer import Answerer, answer_record
+from qa.answer import Answerer
+from qa.records import AnswerRecord
 
 
 def _output(record: dict[str, Any]) -> SystemOutput:
@@ -24,7 +25,10 @@ def _output(record: dict[str, Any]) -> SystemOutput:
 
 def run_inprocess(answerer: Answerer, questions: Sequence[Question], top_k: int = 10) -> dict[str, SystemOutput]:
     """Ask every question of the set in this process."""
-    return {q.qid: _output(answer_record(answerer.ask(q.question, top_k=top_k))) for q in questions}
+    return {
+        q.qid: _output(AnswerRecord.of(answerer.ask(q.question, top_k=top_k)).model_dump(mode="json"))
+        for q in questions
+    }
 
 
 def run_remote(

@@ -19,9 +19,10 @@ from index.bm25 import BM25Index
 from index.dense import DenseStore
 from index.embed import Embedder, EmbeddingCache, make_embedder
 from index.fusion import rrf, weighted
-from index.hybrid import Hit, HybridIndex
+from index.hybrid import HybridIndex
 from index.manifest import FORMAT_VERSION, IndexParams
 from index.tokenize import Tokenizer, units_from_clauses
+from index.types import Hit
 
 __all__ = [
     "FORMAT_VERSION",

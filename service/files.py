@@ -20,7 +20,7 @@ from pathlib import Path
 from corpus.errors import UnsupportedFormatError
 from corpus.loaders import SUPPORTED_SUFFIXES, load_path
 from corpus.reader import expand_paths
-from index.pgstore import PgIndex
+from index.store import ClauseStore
 
 # Characters never allowed in a stored file name: path separators, control characters, and
 # characters that are awkward in URLs and shells. "政策 (2024).docx" is fine; "../x" is not.
@@ -133,14 +133,14 @@ class DatabaseFiles:
     """The documents' texts and uploaded files as the database keeps them (PostgreSQL backend).
 
     Replicas share no disk: each document's full text and uploaded bytes are stored with its
-    clauses (:class:`index.pgstore.PgIndex`), in the same transaction.
+    clauses by a store that keeps documents (``ClauseStore.keeps_documents()``), in the same transaction.
 
     Args:
         corpus_paths: files or folders of the base corpus; their names stay reserved.
         index: the database the documents are stored in.
     """
 
-    def __init__(self, corpus_paths: list[Path], index: PgIndex) -> None:
+    def __init__(self, corpus_paths: list[Path], index: ClauseStore) -> None:
         self.corpus_paths = list(corpus_paths)
         self.index = index
 

@@ -1,7 +1,8 @@
 """MCP server (stdio) exposing the policy library to AI assistants: ``search_policy`` and ``list_tasks``.
 
-It reads the same settings as the web service (``POLICYQA_INDEX_DIR`` …) and opens the index
-on the first tool call (building it on first run, like ``policyqa serve``).
+It reads the same settings as the web service (``POLICYQA_INDEX_DIR``, ``POLICYQA_DATABASE_URL`` …)
+and opens the store on the first tool call with :func:`service.store.open_store`, like
+``policyqa serve`` (built on first run only).
 
 Example (an MCP client configuration)::
 
@@ -18,19 +19,20 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from typing import Any
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from corpus.errors import InvalidQueryError, PolicyQAError
-from corpus.ledger import TaskFilter, task_record
+from corpus.ledger import TaskFilter
+from corpus.records import TaskList
 from corpus.status import parse_statuses
-from index.hybrid import HybridIndex
-from qa.answer import Answerer, answer_record
-from qa.library import open_library
+from index.store import ClauseStore
+from qa.answer import Answerer
+from qa.records import AnswerRecord
 from service.settings import Settings, get_settings
+from service.store import open_store
 
 INSTRUCTIONS = (
     "政策文件问答：search_policy 回答关于政策文件的问题并引用条款"
@@ -50,9 +52,9 @@ class Library:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._opened: tuple[HybridIndex, Answerer] | None = None
+        self._opened: tuple[ClauseStore, Answerer] | None = None
 
-    def open(self) -> tuple[HybridIndex, Answerer]:
+    def open(self) -> tuple[ClauseStore, Answerer]:
         """The index and its answerer, loading (or building) the index on the first call.
 
         Raises:
@@ -60,27 +62,22 @@ class Library:
         """
         with self._lock:
             if self._opened is None:
-                self.settings.upload_dir.mkdir(parents=True, exist_ok=True)
-                index = open_library(
-                    self.settings.index_dir,
-                    self.settings.source_paths,
-                    embedder_name=self.settings.embedder,
-                    progress=False,
-                )
+                index = open_store(self.settings)
                 self._opened = (index, Answerer(index))
             return self._opened
 
-    def search_policy(self, question: str, top_k: int = 5) -> dict[str, Any]:
-        """The answer record for ``question`` (see ``qa.answer.answer_record``).
+    def search_policy(self, question: str, top_k: int = 5) -> AnswerRecord:
+        """The answer record for ``question`` (:class:`qa.records.AnswerRecord`).
 
         Raises:
             PolicyQAError: an invalid question or top_k, or no usable index.
         """
         _, answerer = self.open()
-        return answer_record(answerer.ask(question, top_k=top_k))
+        return AnswerRecord.of(answerer.ask(question, top_k=top_k))
 
-    def list_tasks(self, task_filter: TaskFilter) -> dict[str, Any]:
-        """``{"count", "tasks"}``: ledger records of the tasks that pass ``task_filter``.
+    def list_tasks(self, task_filter: TaskFilter) -> TaskList:
+        """``{"count", "as_of", "status_counts", …, "tasks"}``: ledger records (statuses on the
+        filter's reference date) of the tasks that pass ``task_filter``.
 
         Raises:
             InvalidQueryError: ``task_filter.source`` names no indexed document.
@@ -89,9 +86,8 @@ class Library:
         if task_filter.source and all(c.source != task_filter.source for c in index.clauses):
             known = sorted({c.source for c in index.clauses})
             raise InvalidQueryError(f"no document {task_filter.source!r}; indexed: {', '.join(known)}")
-        day = task_filter.reference
-        records = [task_record(c, day) for c in index.clauses if c.is_task and task_filter.matches(c)]
-        return {"count": len(records), "as_of": day.isoformat(), "tasks": records}
+        chosen = [c for c in index.clauses if c.is_task and task_filter.matches(c)]
+        return TaskList.of(chosen, task_filter.reference)
 
 
 def build_server(settings: Settings | None = None) -> MCPServer:
@@ -100,7 +96,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     server = MCPServer("policy-qa", instructions=INSTRUCTIONS)
 
     @server.tool()
-    async def search_policy(question: str, top_k: int = 5) -> dict[str, Any]:
+    async def search_policy(question: str, top_k: int = 5) -> AnswerRecord:
         """回答关于政策文件的问题 / Answer a question about the policy documents.
 
         Returns the answer sentence (built only from the cited clause's fields, or "未找到相关条款")
@@ -126,7 +122,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         source: str | None = None,
         status: list[str] | None = None,
         as_of: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> TaskList:
         """列出任务台账 / List task clauses (任务台账) with their units and deadlines.
 
         Every given filter must hold.

@@ -9,8 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from qa.records import AnswerRecord, ResultRecord
 
 #: Longest clause excerpt shown in a citation line.
 EXCERPT_CHARS = 80
@@ -26,35 +25,35 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 _FLAGGED_STATUSES = ("overdue", "due_soon")
 
 
-def citation_line(number: int, result: Mapping[str, Any]) -> str:
-    """``[n] 《title》 path：excerpt（source）`` for one result record of ``answer_record``.
+def citation_line(number: int, result: ResultRecord) -> str:
+    """``[n] 《title》 path：excerpt（source）`` for one cited clause.
 
     An overdue or due-soon task ends with 「已逾期」/「30天内到期」, and a clause of a document
     not in force with 【征求意见稿】/【已被替代】.
     """
-    path = f" {result['path']}" if result.get("path") else ""
-    line = f"[{number}] 《{result['title']}》{path}：{excerpt(str(result['text']))}（{result['source']}）"
-    if result.get("status") in _FLAGGED_STATUSES and result.get("status_label"):
-        line += f"「{result['status_label']}」"
-    if result.get("document_validity") not in (None, "in_force") and result.get("document_validity_label"):
-        line += f"【{result['document_validity_label']}】"
+    path = f" {result.path}" if result.path else ""
+    line = f"[{number}] 《{result.title}》{path}：{excerpt(result.text)}（{result.source}）"
+    if result.status in _FLAGGED_STATUSES:
+        line += f"「{result.status_label}」"
+    if result.document_validity not in (None, "in_force") and result.document_validity_label:
+        line += f"【{result.document_validity_label}】"
     return line
 
 
-def reply_text(record: Mapping[str, Any], max_citations: int = 5) -> str:
+def reply_text(record: AnswerRecord, max_citations: int = 5) -> str:
     """The answer sentence, a blank line, then up to ``max_citations`` numbered citations.
 
     Args:
-        record: an ``answer_record`` dict.
+        record: the answer's record.
         max_citations: citations to list; a longer list answer says how many were left out.
 
     Returns:
         The reply; just the answer ("未找到相关条款") when nothing was found.
     """
-    results = list(record.get("results", ()))
-    if record.get("no_answer") or not results:
-        return str(record["answer"])
+    results = record.results
+    if record.no_answer or not results:
+        return record.answer
     lines = [citation_line(i, r) for i, r in enumerate(results[:max_citations], start=1)]
     if len(results) > max_citations:
         lines.append(f"……另有 {len(results) - max_citations} 条，完整清单见任务台账（/api/tasks）。")
-    return f"{record['answer']}\n\n" + "\n".join(lines)
+    return f"{record.answer}\n\n" + "\n".join(lines)

@@ -16,8 +16,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from corpus.model import Document
-from index.pgstore import PgIndex, StoredDocument
 from index.store import ClauseStore
+from index.types import StoredDocument
 from qa.answer import Answerer
 from service.errors import http_error
 from service.files import DatabaseFiles, DocumentFiles
@@ -64,12 +64,9 @@ class ServiceState:
         the embedded index the file is written to the upload folder once the index holds it.
         """
         with self.lock:
-            if isinstance(self.index, PgIndex):
-                stored = StoredDocument(document.title, document.text, data)
-                self.index.add_documents(list(document.clauses), documents={document.source: stored})
-            else:
-                self.index.add_documents(list(document.clauses))
-                assert isinstance(self.files, DocumentFiles)
+            stored = StoredDocument(document.title, document.text, data)
+            self.index.add_documents(list(document.clauses), documents={document.source: stored})
+            if isinstance(self.files, DocumentFiles):
                 self.files.save_upload(document.source, data)
             self.answerer.refresh()
 

@@ -16,10 +16,28 @@ import psycopg
 import pytest
 
 from corpus import BUNDLED_CORPUS_DIR
-from index.pgserver import LocalPostgres
+from devtools.pgserver import LocalPostgres
 from qa.library import build_library
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: Fixtures that need the embedding model, a database or a browser: a test using any of them
+#: (directly or through another fixture) is marked ``slow``, so ``pytest -m "not slow"`` is the
+#: everyday tier that runs without them.
+SLOW_FIXTURES = frozenset({"built_index", "pg_server", "browser", "live_server"})
+#: Markers that imply ``slow``.
+SLOW_MARKERS = frozenset({"postgres", "browser"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that needs the model, PostgreSQL or Chromium (see SLOW_FIXTURES)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        markers = {m.name for m in item.iter_markers()}
+        if fixtures & SLOW_FIXTURES or markers & SLOW_MARKERS:
+            item.add_marker(pytest.mark.slow)
+
+
 EMBEDDING_CACHE = ROOT / "var" / "test-cache" / "service-index"
 
 
@@ -40,7 +58,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
-    """A real PostgreSQL 18 + pgvector on 127.0.0.1, started once per session (index.pgserver)."""
+    """A real PostgreSQL 18 + pgvector on 127.0.0.1, started once per session (devtools.pgserver)."""
     server = LocalPostgres(tmp_path_factory.mktemp("postgres") / "data").start()
     yield server
     server.destroy()

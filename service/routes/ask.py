@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from qa.answer import (
-    MAX_QUESTION_CHARS,
-    MAX_TOP_K,
-    Result,
-    answer_record,
-    highlight_spans,
-    result_record,
-    validate_question,
-)
+from index.types import PRODUCT_FUSION
+from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, highlight_spans, validate_question
+from qa.records import AnswerRecord, SearchHitRecord, SearchResponse
 from service.schemas import AskRequest, SearchModeParam
 from service.state import State
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
 
-@router.post("/ask", summary="问答 / answer a question")
-def ask(body: AskRequest, state: State) -> dict[str, Any]:
+@router.post("/ask", summary="问答 / answer a question", response_model=AnswerRecord)
+def ask(body: AskRequest, state: State) -> AnswerRecord:
     """Answer a question: one sentence built from the best clause's fields, and the cited clauses.
 
     Returns ``{"question", "answer", "no_answer", "intent", "as_of", "results": [...]}``; each
@@ -32,10 +26,10 @@ def ask(body: AskRequest, state: State) -> dict[str, Any]:
     """
     with state.reading():
         answer = state.answerer.ask(body.question, top_k=body.top_k, as_of=body.reference())
-    return answer_record(answer)
+    return AnswerRecord.of(answer)
 
 
-@router.get("/search", summary="检索条款 / search clauses")
+@router.get("/search", summary="检索条款 / search clauses", response_model=SearchResponse)
 def search(
     state: State,
     q: Annotated[
@@ -43,20 +37,20 @@ def search(
     ],
     mode: Annotated[SearchModeParam, Query(description="bm25, dense or hybrid")] = "hybrid",
     top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
-) -> dict[str, Any]:
+) -> SearchResponse:
     """The ``top_k`` clauses for ``q`` in one retrieval mode, without answer logic or boosts.
+
+    A hybrid search fuses as ``/api/ask`` does (``index.types.PRODUCT_FUSION``: weighted z-scores, 0.3/0.7).
 
     Each result is the clause record plus ``score``, ``bm25_rank`` and ``dense_rank``.
     """
     query = validate_question(q)
     with state.reading() as index:
-        hits = index.search(query, mode=mode, top_k=top_k)
+        fusion = PRODUCT_FUSION
+        hits = index.search(query, mode=mode, top_k=top_k, fusion=fusion.name, weights=fusion.weights, norm=fusion.norm)
         results = []
         for hit in hits:
             # The answerer's highlighter marks the same terms the web page marks for /api/ask.
             spans = highlight_spans(index.tokenizer, query, hit.clause.text)
-            record = result_record(Result(hit.clause, hit.score, spans))
-            record["bm25_rank"] = hit.bm25_rank
-            record["dense_rank"] = hit.dense_rank
-            results.append(record)
-    return {"query": query, "mode": mode, "results": results}
+            results.append(SearchHitRecord.of_hit(hit, spans))
+    return SearchResponse(query=query, mode=mode, results=results)

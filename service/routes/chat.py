@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from qa.answer import answer_record
+from qa.records import AnswerRecord
 from service.replies import reply_text
 from service.schemas import ChatRequest
 from service.state import State
@@ -48,7 +48,7 @@ def chat_completions(body: ChatRequest, state: State) -> JSONResponse | Streamin
     """
     question = body.question()
     with state.reading():
-        record = answer_record(state.answerer.ask(question, top_k=body.top_k))
+        record = AnswerRecord.of(state.answerer.ask(question, top_k=body.top_k))
     reply = reply_text(record, max_citations=body.top_k)
     completion_id = f"chatcmpl-{secrets.token_hex(12)}"
     created = int(time.time())

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from corpus.export import to_csv_bytes, write_xlsx
-from corpus.ledger import TaskFilter, status_counts, task_record
+from corpus.ledger import TaskFilter, task_record
 from corpus.model import Clause
+from corpus.records import TaskList
 from corpus.status import STATUS_LABELS, parse_statuses
 from service.errors import http_error
 from service.schemas import TaskFormat
@@ -52,6 +53,7 @@ _DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "stri
 @router.get(
     "/tasks",
     summary="任务台账 / task ledger",
+    response_model=TaskList,
     responses={
         200: {
             "description": "JSON ledger, or a CSV / Excel download (format=csv / xlsx)",
@@ -101,6 +103,8 @@ def tasks(
             )
         unfiltered = select_tasks(index.clauses, replace(flt, statuses=()))
     chosen = [c for c in unfiltered if flt.matches(c)]
+    if format == "json":
+        return TaskList.of(chosen, day, counted=unfiltered)
     records = [task_record(c, day) for c in chosen]
     if format == "csv":
         return Response(
@@ -116,10 +120,4 @@ def tasks(
             media_type=XLSX_TYPE,
             headers={"Content-Disposition": attachment(f"{EXPORT_NAME}.xlsx", "tasks.xlsx")},
         )
-    return {
-        "count": len(records),
-        "as_of": day.isoformat(),
-        "status_counts": status_counts(unfiltered, day),
-        "status_labels": {str(s): label for s, label in STATUS_LABELS.items()},
-        "tasks": records,
-    }
+    raise AssertionError(f"unhandled format {format!r}")  # TaskFormat is json, csv or xlsx

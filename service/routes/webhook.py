@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 
 from corpus.errors import InvalidQueryError
-from qa.answer import answer_record, validate_question
+from qa.answer import validate_question
+from qa.records import AnswerRecord
 from service.dingtalk import DingTalkMessage, SignatureError, text_reply, verify_signature
 from service.errors import http_error
 from service.replies import reply_text
@@ -58,5 +59,5 @@ def dingtalk(
     except InvalidQueryError as exc:
         return text_reply(HELP if not message.text.content.strip() else str(exc).split(" / ")[0], message)
     with state.reading():
-        record = answer_record(state.answerer.ask(question, top_k=3))
+        record = AnswerRecord.of(state.answerer.ask(question, top_k=3))
     return text_reply(reply_text(record, max_citations=3), message)

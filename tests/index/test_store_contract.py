@@ -19,6 +19,7 @@ from index.hybrid import HybridIndex
 from index.pgstore import PgIndex
 from index.store import ClauseStore
 from index.tokenize import Tokenizer
+from index.types import StoredDocument
 from tests.index.helpers import HashEmbedder, make_clause
 
 BACKENDS = ["files", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -143,3 +144,18 @@ def test_backends_rank_alike(
         assert [h.score for h in a] == pytest.approx([h.score for h in b], rel=1e-5, abs=1e-6)
         assert [h.bm25_rank for h in a] == [h.bm25_rank for h in b]
         assert [h.dense_rank for h in a] == [h.dense_rank for h in b]
+
+
+def test_documents_are_kept_where_the_store_says(store: ClauseStore) -> None:
+    """``documents=`` reaches a store that keeps documents; one that does not answers None, never a guess."""
+    added = [make_clause("建设低空飞行服务站。", source="doc_b.txt", lead_units=["市交通运输局"])]
+    stored = StoredDocument("低空经济方案", "全文：建设低空飞行服务站。", b"file bytes")
+    store.add_documents(added, documents={"doc_b.txt": stored})
+    found = store.document("doc_b.txt", with_file=True)
+    if store.keeps_documents():
+        assert found == (stored, True)
+        assert store.document("doc_b.txt") == (StoredDocument(stored.title, stored.text), True)
+    else:
+        assert found is None
+    assert store.document("no-such.txt") is None
+    store.close()

@@ -129,3 +129,15 @@ def test_bad_search_parameters(client: TestClient, params: dict[str, Any], statu
     response = client.get("/api/search", params=params)
     assert response.status_code == status
     assert " / " in response.json()["detail"]
+
+
+def test_search_ranks_like_ask_by_default(client: TestClient) -> None:
+    """/api/search fuses as /api/ask does: weighted z-scores, 0.3 BM25 / 0.7 dense (not RRF)."""
+    query = "企业开办一网通办"
+    body = client.get("/api/search", params={"q": query, "top_k": 8}).json()
+    index = client.app.state.service.index  # type: ignore[attr-defined]
+    product = index.search(query, top_k=8, fusion="weighted", weights=(0.3, 0.7), norm="zscore")
+    rrf = index.search(query, top_k=8, fusion="rrf")
+    assert [(r["source"], r["path"]) for r in body["results"]] == [(h.clause.source, h.clause.path) for h in product]
+    assert [r["score"] for r in body["results"]] == pytest.approx([h.score for h in product])
+    assert [h.score for h in rrf] != pytest.approx([h.score for h in product])

@@ -6,13 +6,33 @@ from typing import Any
 
 import pytest
 
+from qa.records import AnswerRecord, IntentRecord, ResultRecord
 from service.cli import main
 from service.errors import bilingual, validation_detail
 from service.files import safe_name
 from service.replies import citation_line, excerpt, reply_text
 from service.routes.tasks import attachment
 
-RESULT = {"title": "某市实施方案", "path": "二、(三)", "text": "推进  企业开办\n一网通办。", "source": "a.txt"}
+
+def _result(path: str = "二、(三)", **fields: Any) -> ResultRecord:
+    """A cited clause's record, as the answerer's output would carry it (``fields`` override)."""
+    return ResultRecord.model_validate(
+        {"title": "某市实施方案", "path": path, "text": "推进  企业开办\n一网通办。", "source": "a.txt",
+         "headings": [], "lead_units": [], "units": [], "deadline": None, "deadline_date": None,
+         "deadline_kind": None, "status": "no_deadline", "status_label": "无明确时限", "lead_source": None,
+         "units_source": None, "deadline_source": None, "start": 0, "end": 13, "id": "x", "score": 1.0,
+         "similarity": None, "highlights": [], "deadline_inherited": False, "document_validity": None,
+         "document_validity_label": None, **fields}
+    )  # fmt: skip
+
+
+def _answer(answer: str, results: list[ResultRecord]) -> AnswerRecord:
+    intent = IntentRecord(
+        kind="who", units=[], lead_only=False, sources=[], due_before=None, due_after=None, ongoing=False, statuses=[]
+    )
+    return AnswerRecord(
+        question="谁牵头？", answer=answer, no_answer=not results, intent=intent, as_of=None, results=results
+    )
 
 
 def test_excerpt_flattens_and_cuts() -> None:
@@ -21,19 +41,18 @@ def test_excerpt_flattens_and_cuts() -> None:
 
 
 def test_citation_line() -> None:
-    assert citation_line(2, RESULT) == "[2] 《某市实施方案》 二、(三)：推进 企业开办 一网通办。（a.txt）"
-    assert citation_line(1, {**RESULT, "path": ""}).startswith("[1] 《某市实施方案》：")
+    assert citation_line(2, _result()) == "[2] 《某市实施方案》 二、(三)：推进 企业开办 一网通办。（a.txt）"
+    assert citation_line(1, _result(path="")).startswith("[1] 《某市实施方案》：")
 
 
 def test_reply_text() -> None:
-    record: dict[str, Any] = {"answer": "由市商务局牵头。", "no_answer": False, "results": [RESULT] * 7}
-    text = reply_text(record, max_citations=3)
+    text = reply_text(_answer("由市商务局牵头。", [_result()] * 7), max_citations=3)
     answer, citations = text.split("\n\n")
     assert answer == "由市商务局牵头。"
     lines = citations.splitlines()
     assert [line[:3] for line in lines[:3]] == ["[1]", "[2]", "[3]"]
     assert lines[3] == "……另有 4 条，完整清单见任务台账（/api/tasks）。"
-    assert reply_text({"answer": "未找到相关条款", "no_answer": True, "results": []}) == "未找到相关条款"
+    assert reply_text(_answer("未找到相关条款", [])) == "未找到相关条款"
 
 
 @pytest.mark.parametrize(
@@ -106,13 +125,9 @@ def test_serve_refuses_unsafe_production_settings(
 
 
 def test_citation_line_flags_status_and_validity() -> None:
-    flagged = {
-        **RESULT,
-        "status": "overdue",
-        "status_label": "已逾期",
-        "document_validity": "draft",
-        "document_validity_label": "征求意见稿",
-    }
+    flagged = _result(
+        status="overdue", status_label="已逾期", document_validity="draft", document_validity_label="征求意见稿"
+    )
     assert citation_line(1, flagged).endswith("（a.txt）「已逾期」【征求意见稿】")
-    quiet = {**RESULT, "status": "later", "status_label": "未到期", "document_validity": "in_force"}
+    quiet = _result(status="later", status_label="未到期", document_validity="in_force")
     assert citation_line(1, quiet).endswith("（a.txt）")

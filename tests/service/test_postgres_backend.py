@@ -72,3 +72,28 @@ def test_upload_is_kept_in_the_database(pg_client: TestClient, tmp_path: Path) -
     assert again.status_code == 409  # names of the base corpus stay reserved
     deleted = pg_client.delete("/api/documents/低空.txt", headers=headers).json()
     assert deleted == {"deleted": "低空.txt", "clauses": 2, "file_deleted": True}
+
+
+def test_mcp_and_cli_open_the_database_of_the_settings(
+    pg_url: str, built_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """POLICYQA_DATABASE_URL is honoured by the MCP server's library and the CLI (service.store.open_store)."""
+    from service.cli import main
+    from service.mcp_server import Library
+
+    open_pg_library(
+        pg_url, [BUNDLED_CORPUS_DIR], progress=False, cache=EmbeddingCache.load(built_index / "embeddings")
+    ).close()
+    unused = tmp_path / "no-index-here"
+    settings = Settings(database_url=pg_url, index_dir=unused, upload_dir=tmp_path / "up", admin_token=ADMIN_TOKEN)  # type: ignore[arg-type]
+    library = Library(settings)
+    record = library.search_policy("岳阳片区谁牵头企业开办一网通办？")
+    assert record.results and record.results[0].lead_units == ["市市场监管局"]
+    library.open()[0].close()
+    monkeypatch.setenv("POLICYQA_DATABASE_URL", pg_url)
+    assert main(["search", "企业开办一网通办", "--index-dir", str(unused), "--top-k", "3", "--json"]) == 0
+    from_database = [(r["source"], r["path"]) for r in json.loads(capsys.readouterr().out)]
+    assert not unused.exists()  # neither built an embedded index
+    monkeypatch.delenv("POLICYQA_DATABASE_URL")
+    assert main(["search", "企业开办一网通办", "--index-dir", str(built_index), "--top-k", "3", "--json"]) == 0
+    assert from_database == [(r["source"], r["path"]) for r in json.loads(capsys.readouterr().out)]

@@ -22,8 +22,8 @@ import psycopg
 import pytest
 
 from corpus import BUNDLED_CORPUS_DIR
+from devtools.pgserver import free_port
 from index.embed.cache import EmbeddingCache
-from index.pgserver import free_port
 from index.pgstore import SCHEMA, PgIndex
 from qa.library import open_pg_library
 from tests.service.helpers import ADMIN_TOKEN

@@ -10,7 +10,7 @@ Example:
     ...     pg.url
     'postgresql://postgres@127.0.0.1:54321/postgres'
 
-    $ python -m index.pgserver var/pg --port 5433         # runs until Ctrl-C
+    $ python -m devtools.pgserver var/pg --port 5433         # runs until Ctrl-C
 """
 
 from __future__ import annotations

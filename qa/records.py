@@ -1,0 +1,125 @@
+"""Typed JSON records of answers and cited clauses: the contract of ``/api/ask``, ``/api/search``,
+the CLI's ``--json``, the MCP tools and the chat / IM replies.
+
+Example:
+    >>> record = AnswerRecord.of(Answerer(index).ask("谁牵头企业开办一网通办？"))
+    >>> record.results[0].lead_units, record.model_dump(mode="json")["results"][0]["highlights"][:1]
+    (['市市场监管局'], [[14, 18]])
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from corpus.model import FieldSource
+from corpus.records import ClauseRecord
+from corpus.status import TaskStatus
+from corpus.validity import ValidityStatus
+from index.types import Hit
+from qa.answer import Answer, Result
+from qa.intent import Kind
+
+
+class ResultRecord(ClauseRecord):
+    """A cited clause: its ledger record plus how well it matched the question."""
+
+    score: float = Field(description="排序分数 / ranking score (higher is better)")
+    similarity: float | None = Field(
+        description="问题与条款的语义相似度 / cosine similarity of question and clause, when the dense side found it"
+    )
+    highlights: list[tuple[int, int]] = Field(
+        description="问题词语在条款原文中的位置 / [start, end) spans of the question's terms in text"
+    )
+    deadline_inherited: bool = Field(description="完成时限来自上级条款或全文 / the deadline is the section's or plan's")
+    document_validity: ValidityStatus | None = Field(
+        description="文件效力 / in_force, draft or superseded (corpus/validity.py); null when not judged"
+    )
+    document_validity_label: str | None = Field(description="文件效力（中文）/ 现行有效, 征求意见稿, 已被替代")
+
+    @classmethod
+    def of_result(cls, result: Result, as_of: date | None = None) -> ResultRecord:
+        """The record of ``result``, the task's status on ``as_of`` (default today)."""
+        return cls.model_validate(_result_fields(result, as_of))
+
+
+class SearchHitRecord(ResultRecord):
+    """A clause found by ``/api/search``: the cited-clause record plus its rank on either side."""
+
+    bm25_rank: int | None = Field(description="rank among the BM25 candidates, null when BM25 did not find it")
+    dense_rank: int | None = Field(description="rank among the dense candidates, null likewise")
+
+    @classmethod
+    def of_hit(cls, hit: Hit, highlights: tuple[tuple[int, int], ...] = ()) -> SearchHitRecord:
+        """The record of search ``hit`` with the question terms' ``highlights`` in its text."""
+        fields = _result_fields(Result(hit.clause, hit.score, highlights))
+        return cls.model_validate({**fields, "bm25_rank": hit.bm25_rank, "dense_rank": hit.dense_rank})
+
+
+class IntentRecord(BaseModel):
+    """What the question was read as asking."""
+
+    kind: Kind = Field(description="who / when / what / number / list")
+    units: list[str] = Field(description="units the question names (canonical form)")
+    lead_only: bool = Field(description="the unit is asked as the lead (X牵头的任务)")
+    sources: list[str] = Field(description="documents the question's place names point to")
+    due_before: str | None = Field(description="ISO date of a time phrase (2020年底前要完成的)")
+    due_after: str | None = Field(description="ISO date; with due_before a period's deadlines (这个月到期的)")
+    ongoing: bool = Field(description="the question asks for ongoing tasks (持续推进)")
+    statuses: list[TaskStatus] = Field(description="task statuses asked for (已经逾期 -> overdue), on as_of")
+
+
+class AnswerRecord(BaseModel):
+    """``POST /api/ask``: the answer sentence and the cited clauses, best first."""
+
+    question: str
+    answer: str = Field(description="答案，仅由被引条款的字段组成 / built only from the cited clause's fields")
+    no_answer: bool = Field(description="nothing relevant enough was found")
+    intent: IntentRecord
+    as_of: str | None = Field(description="状态的基准日 / reference date of the statuses and of 这个月, YYYY-MM-DD")
+    results: list[ResultRecord]
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerRecord:
+        """The record of ``answer``."""
+        intent = answer.intent
+        return cls(
+            question=answer.question,
+            answer=answer.answer,
+            no_answer=answer.no_answer,
+            intent=IntentRecord(
+                kind=intent.kind,
+                units=list(intent.units),
+                lead_only=intent.lead_only,
+                sources=sorted(intent.sources),
+                due_before=intent.due_before,
+                due_after=intent.due_after,
+                ongoing=intent.ongoing,
+                statuses=list(intent.statuses),
+            ),
+            as_of=answer.as_of.isoformat() if answer.as_of else None,
+            results=[ResultRecord.of_result(r, answer.as_of) for r in answer.results],
+        )
+
+
+class SearchResponse(BaseModel):
+    """``GET /api/search``: the clauses found for a query in one retrieval mode."""
+
+    query: str
+    mode: str = Field(description="bm25, dense or hybrid")
+    results: list[SearchHitRecord]
+
+
+def _result_fields(result: Result, as_of: date | None = None) -> dict[str, object]:
+    clause = result.clause
+    document = result.document
+    return {
+        **dict(ClauseRecord.of(clause, as_of)),
+        "score": round(result.score, 6),
+        "similarity": None if result.similarity is None else round(result.similarity, 6),
+        "highlights": [tuple(span) for span in result.highlights],
+        "deadline_inherited": clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN),
+        "document_validity": document.status if document else None,
+        "document_validity_label": document.label if document else None,
+    }
