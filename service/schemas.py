@@ -10,6 +10,9 @@ from pydantic_core import PydanticCustomError
 from corpus.errors import InvalidQueryError
 from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, validate_question
 
+#: Earlier questions ``POST /api/ask`` accepts as a conversation's context.
+MAX_HISTORY = 8
+
 #: JSON-schema keywords of a question (documentation only: :func:`checked_question` validates,
 #: with a bilingual message). ``\S``: not empty or whitespace-only; the length limit applies to
 #: the stripped text, so the raw string may be longer only by surrounding spaces.
@@ -66,6 +69,11 @@ class AskRequest(BaseModel):
         description=f"问题，不超过 {MAX_QUESTION_CHARS} 字 / the question", json_schema_extra=QUESTION_SCHEMA
     )
     top_k: JsonInt = Field(default=5, ge=1, le=MAX_TOP_K, description="返回条款数 / clauses to cite")
+    history: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY,
+        description="同一对话中之前的问题（从早到晚） / earlier questions of the conversation, oldest first",
+    )
 
     @field_validator("question")
     @classmethod
@@ -116,6 +124,16 @@ class ChatRequest(BaseModel):
             if message.role == "user":
                 return validate_question(message.text())
         raise InvalidQueryError("对话中没有用户消息 / the conversation has no user message")
+
+    def user_turns(self) -> list[str]:
+        """Every user message's text, oldest first; the last one is the question.
+
+        Raises:
+            InvalidQueryError: as :meth:`question`.
+        """
+        last = self.question()
+        turns = [m.text() for m in self.messages if m.role == "user"]
+        return [*turns[:-1], last]
 
 
 SearchModeParam = Literal["bm25", "dense", "hybrid"]

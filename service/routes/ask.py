@@ -15,6 +15,7 @@ from qa.answer import (
     result_record,
     validate_question,
 )
+from qa.dialogue import turn_record
 from service.schemas import AskRequest, SearchModeParam
 from service.state import State
 
@@ -28,8 +29,14 @@ def ask(body: AskRequest, state: State) -> dict[str, Any]:
     Returns ``{"question", "answer", "no_answer", "intent", "results": [...]}``; each result has
     source, title, path, text, start, end, lead_units, units, deadline, deadline_date, score and
     highlights (spans of the question's terms in ``text``).
+
+    With ``history`` (the conversation's earlier questions) a follow-up such as 「那什么时候完成？」
+    is read against them, and the record gains ``followup`` ({"mode", "understood", "question"},
+    null for a question that starts afresh).
     """
     with state.reading():
+        if body.history:
+            return turn_record(state.dialogue.ask([*body.history, body.question], top_k=body.top_k))
         answer = state.answerer.ask(body.question, top_k=body.top_k)
     return answer_record(answer)
 
