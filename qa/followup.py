@@ -49,12 +49,17 @@ _ASK_WORDS = re.compile(
     r"已经|已|还|都|要|需要|应该|应|请问|一下|分别|呢|吗|呀|啊|吧|是|的|了|有|在|由|和|与|及|里|中|"
     r"上面|上述|以上|前面|这些|那些|其中|刚才|这个|这项|该项|此项|这条|该条|那么|那|这|它|其|另外|再|以及"
 )
+# The ask words of two characters or more (and 谁/哪), for the 「接上一问：…」 label.
+_ASK_PHRASES = re.compile("|".join(w for w in _ASK_WORDS.pattern.split("|") if len(w) >= 2 or w in "谁哪"))
+_EDGE = re.compile(r"^[的是了吗呢啊吧有在由和与及里还都要已]+|[的是了吗呢啊吧有在由和与及里还都要已]+$")
 _PUNCT = re.compile(r"[\s\W_]+")
 _PLACE_SUFFIX = r"(?:港片区|片区|自贸区|省|市|区)?"
 _TIME = re.compile(
     r"(?:\d{4}\s*年)?\s*\d{1,2}\s*月\s*(?:底|末)?\s*(?:前|以前|之前)|"
     r"(?:\d{4}|今年|本年)\s*年?\s*(?:底|末)\s*(?:前|以前|之前)?|\d{4}\s*年"
 )
+# 「什么时候上线？」: so short that its one remaining word ("上线") is a verb, not a topic.
+_SHORT_QUESTION = 8
 # Canonical ask phrases appended when a new topic borrows the previous question's kind.
 _ASK_PHRASE = {"who": "谁牵头", "when": "什么时候完成", "number": "多少"}
 
@@ -148,7 +153,7 @@ def read_turn(question: str, previous: str | None, vocab: QuestionVocabulary) ->
     kind_hint = intent.kind if asks else ""
     if previous is None:
         return Reading("new", question, kind_hint=kind_hint)
-    if len(own.topic) >= 2:
+    if len(own.topic) >= 3 or (len(own.topic) == 2 and not _short_ask(question, bool(kind_hint))):
         if is_marked(question) and not own.places and not own.units:
             return Reading("topic", _with_topic(question, previous, kind_hint, vocab), kind_hint=kind_hint)
         return Reading("new", question, kind_hint=kind_hint)
@@ -163,6 +168,11 @@ def read_turn(question: str, previous: str | None, vocab: QuestionVocabulary) ->
             swapped += _ASK_PHRASE.get(kind_hint, "")
         return Reading("swap", swapped, kind_hint=kind_hint)
     return Reading("clause", question, kind_hint=kind_hint)
+
+
+def _short_ask(question: str, asks: bool) -> bool:
+    """A short question that asks something and has one two-character word left: 「什么时候上线？」."""
+    return asks and len(_PUNCT.sub("", question)) <= _SHORT_QUESTION
 
 
 def swap(previous: str, new: Parts, vocab: QuestionVocabulary) -> str:
@@ -220,4 +230,10 @@ def topic_label(question: str, vocab: QuestionVocabulary) -> str:
         '岳阳片区 企业开办一网通办'
     """
     own = parts(question, vocab)
-    return " ".join(x for x in (*own.places, *own.units, *own.times, own.topic) if x)
+    rest = canonical_unit(_PUNCT.sub("", fold(question)))
+    for text in (*own.units, *own.places, *own.times):
+        rest = rest.replace(text, " ")
+    # Only whole ask words go; single characters only at the ends, so "中非" keeps its "中".
+    words = [_EDGE.sub("", w) for w in _ASK_PHRASES.sub(" ", rest).split()]
+    topic = "".join(w for w in words if len(w) >= 2)
+    return " ".join(x for x in (*own.places, *own.units, *own.times, topic) if x)
