@@ -25,11 +25,8 @@ def test_clause_follow_up_cites_the_previous_top_clause(dialogue: Dialogue) -> N
     turn = dialogue.ask([FIRST, "完成时限呢？"])
     assert turn.reading.mode == "clause"
     assert turn.answer.results == (first,)
-    assert (
-        turn.answer.answer
-        == "（接上一问：岳阳片区 企业开办一网通办）完成时限：2023年8月底前。由市市场监管局牵头。"
-        + (turn.answer.answer.split("由市市场监管局牵头。", 1)[1])
-    )
+    note = "（接上一问：岳阳片区 企业开办一网通办）"
+    assert turn.answer.answer.startswith(note + "完成时限：2023年8月底前。由市市场监管局牵头。（《")
 
 
 def test_reference_takes_the_nth_result_and_says_when_there_is_none(dialogue: Dialogue) -> None:
