@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus import BUNDLED_CORPUS_DIR
+from service.wecom import aes_key
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
         dingtalk_app_secret: appSecret of the DingTalk robot whose messages ``/webhook/dingtalk``
             answers; empty disables the webhook.
         dingtalk_max_skew_ms: how far a DingTalk timestamp may be from now (the platform says 1 hour).
+        wecom_corp_id, wecom_token, wecom_encoding_aes_key: the WeCom (企业微信 / 政务微信) corp id
+            and the self-built app's callback Token and 43-character EncodingAESKey that
+            ``/webhook/wecom`` answers with; all empty disables it. Set partly or malformed:
+            refused in production, disabled with a warning in development.
         cors_origins: browser origins allowed to call the API from other sites; empty: none.
         chat_model: model name ``/v1/chat/completions`` and ``/v1/models`` report.
         database_url: PostgreSQL (with pgvector) holding documents, clauses and the index, e.g.
@@ -66,10 +71,45 @@ class Settings(BaseSettings):
     upload_dir: Path = Path("var/uploads")
     dingtalk_app_secret: SecretStr = SecretStr("")
     dingtalk_max_skew_ms: int = Field(default=3_600_000, ge=0)
+    wecom_corp_id: str = ""
+    wecom_token: SecretStr = SecretStr("")
+    wecom_encoding_aes_key: SecretStr = SecretStr("")
     cors_origins: list[str] = Field(default_factory=list)
     chat_model: str = "policy-qa"
     database_url: SecretStr = SecretStr("")
     database_read_url: SecretStr = SecretStr("")
+
+    @model_validator(mode="after")
+    def _check_wecom(self) -> Settings:
+        problem = self.wecom_problem()
+        if problem and self.environment == "production":
+            raise ValueError(f"refusing to start in production: {problem}")
+        if problem:
+            log.warning("%s; the WeCom callback is disabled (allowed in development only)", problem)
+        return self
+
+    def wecom_problem(self) -> str | None:
+        """Why the WeCom settings are unusable, or None (all three valid, or all empty: disabled)."""
+        values = {
+            "POLICYQA_WECOM_CORP_ID": self.wecom_corp_id.strip(),
+            "POLICYQA_WECOM_TOKEN": self.wecom_token.get_secret_value().strip(),
+            "POLICYQA_WECOM_ENCODING_AES_KEY": self.wecom_encoding_aes_key.get_secret_value().strip(),
+        }
+        empty = [name for name, value in values.items() if not value]
+        if len(empty) == len(values):
+            return None
+        if empty:
+            return f"WeCom is configured partly: {', '.join(empty)} empty (set all three, or none)"
+        try:
+            aes_key(values["POLICYQA_WECOM_ENCODING_AES_KEY"])
+        except ValueError as exc:
+            return f"POLICYQA_WECOM_ENCODING_AES_KEY is unusable: {exc}"
+        return None
+
+    @property
+    def wecom_enabled(self) -> bool:
+        """True when the three WeCom settings are set and valid."""
+        return bool(self.wecom_corp_id.strip()) and self.wecom_problem() is None
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
