@@ -148,13 +148,14 @@ class Dialogue:
         if due_before is None and _EXPIRED.search(question):
             due_before = today.isoformat()
         units = intent.units or (None,)
+        lead_only = bool(intent.units) and (intent.lead_only or "牵头" in question)  # 「其中X牵头的？」
         filters = [
-            TaskFilter(unit=u, lead_only=intent.lead_only, due_before=due_before, ongoing=intent.ongoing) for u in units
+            TaskFilter(unit=u, lead_only=lead_only, due_before=due_before, ongoing=intent.ongoing) for u in units
         ]
         kept = tuple(r for r in before.answer.results if any(f.matches(r.clause) for f in filters))
-        what = _filter_words(intent.units, due_before, intent.ongoing)
+        what = _filter_words(intent.units, lead_only, due_before, intent.ongoing)
         total = len(before.answer.results)
-        intent = replace(intent, kind="list", due_before=due_before)
+        intent = replace(intent, kind="list", due_before=due_before, lead_only=lead_only)
         if not kept:
             return Answer(question, intent, f"上一问的{total}条结果中没有{what}的条款。", (), True)
         text = f"上一问的{total}条结果中，{what}的有{len(kept)}条。"
@@ -163,10 +164,10 @@ class Dialogue:
         return Answer(question, intent, text, kept, False)
 
 
-def _filter_words(units: tuple[str, ...], due_before: str | None, ongoing: bool) -> str:
+def _filter_words(units: tuple[str, ...], lead_only: bool, due_before: str | None, ongoing: bool) -> str:
     words = []
     if units:
-        words.append("、".join(units) + "负责")
+        words.append("、".join(units) + ("牵头" if lead_only else "负责"))
     if due_before:
         words.append(f"{due_before}前到期")
     if ongoing:

@@ -72,3 +72,10 @@ def test_invalid_earlier_turn_ends_the_context(dialogue: Dialogue) -> None:
 def test_bad_input_is_refused(dialogue: Dialogue, turns: list[str], top_k: int) -> None:
     with pytest.raises(InvalidQueryError):
         dialogue.ask(turns, top_k=top_k)
+
+
+def test_subset_by_lead_unit(dialogue: Dialogue) -> None:
+    first = dialogue.ask(["岳阳片区跨境电商有哪些措施？"]).answer.results
+    turn = dialogue.ask(["岳阳片区跨境电商有哪些措施？", "其中岳阳海关牵头的？"])
+    assert list(turn.answer.results) == [r for r in first if "岳阳海关" in r.clause.lead_units]
+    assert "岳阳海关牵头的有" in turn.answer.answer
