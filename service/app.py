@@ -26,7 +26,7 @@ from qa.answer import Answerer
 from qa.library import open_library, open_pg_library
 from service.errors import install_error_handlers
 from service.files import DatabaseFiles, DocumentFiles
-from service.routes import ask, chat, documents, health, tasks, web, webhook, wecom
+from service.routes import ask, chat, documents, feishu, health, tasks, web, webhook, wecom
 from service.settings import Settings, get_settings
 from service.state import ServiceState
 
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    for module in (health, ask, tasks, documents, chat, webhook, wecom, web):
+    for module in (health, ask, tasks, documents, chat, webhook, wecom, feishu, web):
         app.include_router(module.router)
     web.mount_static(app)
     return app
