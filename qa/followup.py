@@ -162,6 +162,8 @@ def read_turn(question: str, previous: str | None, vocab: QuestionVocabulary) ->
         return Reading("reference", question, ordinal=number, kind_hint=kind_hint)
     if _SET_REF.search(fold(question)):
         return Reading("subset", question, kind_hint=kind_hint)
+    if intent.kind == "list" and not is_marked(question):
+        return Reading("new", question, kind_hint=kind_hint)  # 「省税务局牵头的任务有哪些？」 stands alone
     if own.places or own.units or own.times:
         swapped = swap(previous, own, vocab)
         if kind_hint and kind_hint != read_question(swapped, vocab).kind:

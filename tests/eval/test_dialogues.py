@@ -63,3 +63,17 @@ def test_malformed_set_names_the_line(tmp_path: Path, line: str, message: str) -
     with pytest.raises(EvalSetError, match=message) as info:
         load_dialogues(path)
     assert "line 1" in str(info.value)
+
+
+def test_judged_questions_start_afresh_after_another_question(built_index: Path) -> None:
+    """Each of the 199 single questions (own topic, or a complete list ask) is not taken for a follow-up."""
+    from eval.judged import DEFAULT_SET, load_questions
+    from qa.followup import read_turn
+
+    vocab = Answerer(HybridIndex.load(built_index)).vocab
+    followups = [
+        q.question
+        for q in load_questions(DEFAULT_SET)
+        if read_turn(q.question, "岳阳片区谁牵头企业开办一网通办？", vocab).mode != "new"
+    ]
+    assert followups == []

@@ -75,3 +75,8 @@ def test_markers() -> None:
 def test_topic_label(vocab: QuestionVocabulary) -> None:
     assert topic_label(PREVIOUS, vocab) == "岳阳片区 企业开办一网通办"
     assert topic_label("岳阳片区中非易货贸易谁牵头？", vocab) == "岳阳片区 中非易货贸易"
+
+
+def test_complete_list_question_stands_alone(vocab: QuestionVocabulary) -> None:
+    assert read_turn("省税务局牵头的任务有哪些？", PREVIOUS, vocab).mode == "new"
+    assert read_turn("市发改委牵头的任务呢？", "省税务局牵头的任务有哪些？", vocab).mode == "swap"
