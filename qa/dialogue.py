@@ -113,11 +113,24 @@ class Dialogue:
         if reading.mode in ("new", "swap", "topic"):
             answer = self.answerer.ask(reading.question, top_k)
             understood = topic_label(reading.question, vocab)
-            answer = replace(answer, question=question)
+            answer = replace(answer, question=question, answer=self._elsewhere(question, answer) + answer.answer)
             return _noted(Turn(answer, reading, reading.question, understood))
         if reading.mode == "subset":
             return _noted(Turn(self._subset(question, reading, before), reading, before.context, understood))
         return _noted(Turn(self._cited(question, reading, before), reading, before.context, understood))
+
+    def _elsewhere(self, question: str, answer: Answer) -> str:
+        """A warning when the place this turn names has no answer and another document's clause is cited.
+
+        「钦州呢？」 about a measure only other documents have must not read as 钦州's answer.
+        """
+        own = parts(question, self.answerer.vocab)
+        sources = answer.intent.sources
+        if not own.places or not sources or answer.no_answer or not answer.results:
+            return ""
+        if answer.results[0].clause.source in sources:
+            return ""
+        return f"{own.places[0]}的文件中未找到相关条款，以下是其他文件中最接近的："
 
     def _cited(self, question: str, reading: Reading, before: Turn) -> Answer:
         """The previous answer's first (or N-th) clause, answered the way this turn asks."""

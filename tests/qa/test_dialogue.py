@@ -79,3 +79,11 @@ def test_subset_by_lead_unit(dialogue: Dialogue) -> None:
     turn = dialogue.ask(["岳阳片区跨境电商有哪些措施？", "其中岳阳海关牵头的？"])
     assert list(turn.answer.results) == [r for r in first if "岳阳海关" in r.clause.lead_units]
     assert "岳阳海关牵头的有" in turn.answer.answer
+
+
+def test_swap_to_a_place_without_the_measure_says_so(dialogue: Dialogue) -> None:
+    turn = dialogue.ask([FIRST, "钦州呢？"])
+    assert turn.reading.mode == "swap"
+    assert "钦州的文件中未找到相关条款，以下是其他文件中最接近的：" in turn.answer.answer
+    assert "钦州" not in turn.answer.results[0].clause.title
+    assert "未找到" not in dialogue.ask([FIRST, "湖北省的呢？"]).answer.answer
