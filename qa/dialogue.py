@@ -107,7 +107,7 @@ class Dialogue:
         if not earlier or read_turn(question, "", vocab).mode == "new":
             reading = read_turn(question, None, vocab)
             return Turn(self.answerer.ask(question, top_k), reading, question)
-        before = self._turn(earlier, max(top_k, 5))
+        before = self._turn(earlier, top_k)  # 「第N条」 counts what the user was shown
         reading = read_turn(question, before.context, vocab)
         understood = topic_label(before.context, vocab)
         if reading.mode in ("new", "swap", "topic"):
