@@ -2,12 +2,12 @@
 
 A set is one JSON object per line, 2–4 turns each; a judged turn names its expected clause
 (document + text prefix, as in :mod:`eval.judged`) and fields, or the previous answer's result it
-must cite (``expect_ref``, 1-based, for 「第二条…」):
+must cite (``expect_ref``, 1-based, for 「第二条…」), and how the turn should be read (``expect_mode``):
     {"did": "d001", "turns": [
         {"question": "岳阳片区谁牵头企业开办一网通办？",
          "relevant": [{"source": "003_….txt", "prefix": "向省市场监管局申请湖南省企业", "grade": 2}],
          "expect": {"lead_units": ["市市场监管局"], "units": [...], "deadline": "2023年8月底前"}},
-        {"question": "那什么时候完成？", "relevant": [...], "expect": {...}}]}
+        {"question": "那什么时候完成？", "relevant": [...], "expect": {...}, "expect_mode": "clause"}]}
 
 Example:
     >>> dialogues = load_dialogues(DEFAULT_DIALOGUES)
@@ -41,6 +41,7 @@ class JudgedTurn:
     relevant: tuple[Judgement, ...] = ()
     expect: dict[str, Any] = field(default_factory=dict)
     expect_ref: int | None = None
+    expect_mode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +53,16 @@ class JudgedDialogue:
     line: int = 0
 
 
-#: What a system returns for one turn: cited clause ids (best first) and their fields.
-TurnOutput = list[dict[str, Any]]
+@dataclass(frozen=True, slots=True)
+class TurnOutput:
+    """What a system returned for one turn: cited clause records (best first) and how it read the turn."""
+
+    results: list[dict[str, Any]]
+    mode: str
+
+
+#: How a turn may be read (qa.followup.Mode).
+MODES = ("new", "clause", "reference", "subset", "swap", "topic")
 
 
 def load_dialogues(path: Path) -> list[JudgedDialogue]:
@@ -96,7 +105,10 @@ def _turn(raw: Any, where: str) -> JudgedTurn:
     ref = raw.get("expect_ref")
     if ref is not None and (not isinstance(ref, int) or ref < 1):
         raise EvalSetError(f"{where}: expect_ref must be a result number ≥ 1; got {ref!r}")
-    return JudgedTurn(raw["question"], tuple(relevant), dict(raw.get("expect") or {}), ref)
+    mode = raw.get("expect_mode")
+    if mode is not None and mode not in MODES:
+        raise EvalSetError(f"{where}: expect_mode {mode!r} is not one of {', '.join(MODES)}")
+    return JudgedTurn(raw["question"], tuple(relevant), dict(raw.get("expect") or {}), ref, mode)
 
 
 def resolve(dialogues: Sequence[JudgedDialogue], clauses: Sequence[Clause]) -> dict[tuple[str, int], set[str]]:
@@ -135,8 +147,13 @@ def run_with(
     outputs: dict[str, list[TurnOutput]] = {}
     for d in dialogues:
         questions = [t.question for t in d.turns]
-        outputs[d.did] = [list(ask(questions[: i + 1]).get("results") or []) for i in range(len(questions))]
+        outputs[d.did] = [_output(ask(questions[: i + 1])) for i in range(len(questions))]
     return outputs
+
+
+def _output(record: dict[str, Any]) -> TurnOutput:
+    followup = record.get("followup") or {}
+    return TurnOutput(list(record.get("results") or []), str(followup.get("mode", "new")))
 
 
 def score_dialogues(
@@ -147,16 +164,19 @@ def score_dialogues(
     Returns:
         ``followup_hit@1``, ``lead_acc``, ``units_acc``, ``deadline_acc``, ``fields_acc`` (all three
         right); ``followup_hit@1_after_hit`` (follow-ups whose previous turn was right: the
-        conversation logic apart from retrieval), ``first_hit@1`` (the opening questions, for
+        conversation logic apart from retrieval), ``mode_acc`` (turns read the judged way: new,
+        clause, reference, subset, swap or topic), ``first_hit@1`` (the opening questions, for
         comparison) and the counts ``followups`` and ``field_turns``.
     """
     relevant = resolve(dialogues, clauses)
-    hits = firsts = first_hits = followups = field_turns = after_hit = after_hit_hits = 0
+    hits = firsts = first_hits = followups = field_turns = after_hit = after_hit_hits = moded = right_mode = 0
     right = dict.fromkeys((*FIELDS, "all"), 0)
     for d in dialogues:
-        results = outputs[d.did]
+        results = [o.results for o in outputs[d.did]]
         previous_hit: bool | None = None  # None: the previous turn is not judged
         for i, turn in enumerate(d.turns):
+            if i and turn.expect_mode:
+                moded, right_mode = moded + 1, right_mode + (outputs[d.did][i].mode == turn.expect_mode)
             top = results[i][0] if results[i] else None
             if turn.expect_ref is not None:
                 before = results[i - 1] if i else []
@@ -188,6 +208,7 @@ def score_dialogues(
         "deadline_acc": right["deadline"] / per,
         "fields_acc": right["all"] / per,
         "followup_hit@1_after_hit": after_hit_hits / (after_hit or 1),
+        "mode_acc": right_mode / (moded or 1),
         "first_hit@1": first_hits / (firsts or 1),
         "followups": float(followups),
         "field_turns": float(field_turns),

@@ -1,8 +1,9 @@
 """The judged dialogue set: follow-ups stay at or above the measured figures (minus a margin).
 
-Measured with `policyqa eval --dialogues` on the bundled corpus (docs/evaluation.md):
-follow-up hit@1 0.611, after a right previous turn 0.949, fields 0.866 (lead 0.955, units 0.866,
-deadline 0.985); each follow-up asked alone, as before conversations were read: 0.111 / 0.164.
+Measured with `policyqa eval --dialogues` on the bundled corpus (docs/evaluation.md), 68 dialogues,
+84 follow-ups: hit@1 0.607, after a right previous turn 0.915, turns read the judged way 1.000,
+fields 0.886 (lead 0.962, units 0.886, deadline 0.987); each follow-up asked alone, as before
+conversations were read: hit@1 0.107, fields 0.177.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from qa.dialogue import Dialogue
 from qa.library import read_clauses
 
 FLOORS = {
-    "followup_hit@1": 0.58,
-    "followup_hit@1_after_hit": 0.90,
-    "lead_acc": 0.92,
-    "units_acc": 0.83,
+    "followup_hit@1": 0.57,
+    "followup_hit@1_after_hit": 0.88,
+    "mode_acc": 0.95,
+    "lead_acc": 0.93,
+    "units_acc": 0.85,
     "deadline_acc": 0.95,
-    "fields_acc": 0.83,
+    "fields_acc": 0.85,
 }
 
 
@@ -55,6 +57,10 @@ def test_dialogues_meet_the_recorded_figures(built_index: Path) -> None:
             "expect_ref",
         ),
         (json.dumps({"turns": []}), "'did'"),
+        (
+            json.dumps({"did": "d1", "turns": [{"question": "问"}, {"question": "呢", "expect_mode": "guess"}]}),
+            "expect_mode",
+        ),
     ],
 )
 def test_malformed_set_names_the_line(tmp_path: Path, line: str, message: str) -> None:
