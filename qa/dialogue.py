@@ -30,6 +30,8 @@ from qa.sentence import NO_ANSWER, answer_sentence
 
 #: Turns replayed at most (the last question included); older ones are out of context.
 MAX_TURNS = 4
+#: Messages that end a conversation's context: the next question starts afresh.
+RESET_WORDS = frozenset({"新问题", "重新开始", "清空", "清除上下文", "换个问题"})
 # "已经到期", "逾期了", "过期": due before today.
 _EXPIRED = re.compile(r"已经?到期|已经?逾期|已经?过期|到期了|逾期|超期")
 
@@ -69,7 +71,8 @@ class Dialogue:
     def ask(self, turns: Sequence[str], top_k: int = 5) -> Turn:
         """Answer ``turns[-1]``, the earlier user turns (oldest first) being its context.
 
-        Earlier turns that are not valid questions (empty, too long) end the context there.
+        Earlier turns that are not valid questions (empty, too long) or reset words (「新问题」)
+        end the context there.
 
         Raises:
             InvalidQueryError: the last turn is empty or too long, no turn is given, or top_k
@@ -85,6 +88,8 @@ class Dialogue:
             try:
                 history.append(validate_question(text))
             except InvalidQueryError:
+                history.clear()
+            if history and history[-1] in RESET_WORDS:  # 「新问题」 typed in a chat client
                 history.clear()
         return self._turn((*history, last), top_k)
 

@@ -20,10 +20,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from qa.dialogue import MAX_TURNS
+from qa.dialogue import MAX_TURNS, RESET_WORDS
 
-#: Messages that end a conversation's context: the next question starts afresh.
-RESET_WORDS = frozenset({"新问题", "重新开始", "清空", "清除上下文", "换个问题"})
+__all__ = ["RESET_WORDS", "ConversationStore"]
 
 
 @dataclass

@@ -87,3 +87,7 @@ def test_swap_to_a_place_without_the_measure_says_so(dialogue: Dialogue) -> None
     assert "钦州的文件中未找到相关条款，以下是其他文件中最接近的：" in turn.answer.answer
     assert "钦州" not in turn.answer.results[0].clause.title
     assert "未找到" not in dialogue.ask([FIRST, "湖北省的呢？"]).answer.answer
+
+
+def test_reset_word_in_the_history_ends_the_context(dialogue: Dialogue) -> None:
+    assert dialogue.ask([FIRST, "新问题", "那什么时候完成？"]).reading.mode == "new"
