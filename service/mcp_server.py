@@ -28,6 +28,7 @@ from corpus.errors import InvalidQueryError, PolicyQAError
 from corpus.ledger import TaskFilter, task_record
 from index.hybrid import HybridIndex
 from qa.answer import Answerer, answer_record
+from qa.dialogue import Dialogue, turn_record
 from qa.library import open_library
 from service.settings import Settings, get_settings
 
@@ -69,13 +70,16 @@ class Library:
                 self._opened = (index, Answerer(index))
             return self._opened
 
-    def search_policy(self, question: str, top_k: int = 5) -> dict[str, Any]:
-        """The answer record for ``question`` (see ``qa.answer.answer_record``).
+    def search_policy(self, question: str, top_k: int = 5, history: list[str] | None = None) -> dict[str, Any]:
+        """The answer record for ``question`` (see ``qa.answer.answer_record``); with ``history``
+        (earlier questions, oldest first) a follow-up is read against them (``qa.dialogue``).
 
         Raises:
             PolicyQAError: an invalid question or top_k, or no usable index.
         """
         _, answerer = self.open()
+        if history:
+            return turn_record(Dialogue(answerer).ask([*history, question], top_k=top_k))
         return answer_record(answerer.ask(question, top_k=top_k))
 
     def list_tasks(self, task_filter: TaskFilter) -> dict[str, Any]:
@@ -98,7 +102,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     server = MCPServer("policy-qa", instructions=INSTRUCTIONS)
 
     @server.tool()
-    async def search_policy(question: str, top_k: int = 5) -> dict[str, Any]:
+    async def search_policy(question: str, top_k: int = 5, history: list[str] | None = None) -> dict[str, Any]:
         """回答关于政策文件的问题 / Answer a question about the policy documents.
 
         Returns the answer sentence (built only from the cited clause's fields, or "未找到相关条款")
@@ -108,9 +112,11 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         Args:
             question: the question in Chinese, e.g. "岳阳片区谁牵头企业开办一网通办？" (at most 512 characters).
             top_k: how many clauses to cite, 1..50 (a "…的任务有哪些" question lists every match).
+            history: earlier questions of the conversation, oldest first; a follow-up such as
+                "那什么时候完成？" or "湖北省的呢？" is then read against them.
         """
         try:
-            return await anyio.to_thread.run_sync(library.search_policy, question, top_k)
+            return await anyio.to_thread.run_sync(library.search_policy, question, top_k, history)
         except PolicyQAError as exc:
             raise ToolError(str(exc)) from exc
 
