@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qa.followup import is_marked, ordinal, parts, read_turn, swap, topic_label
 from qa.intent import QuestionVocabulary
@@ -80,3 +82,11 @@ def test_topic_label(vocab: QuestionVocabulary) -> None:
 def test_complete_list_question_stands_alone(vocab: QuestionVocabulary) -> None:
     assert read_turn("省税务局牵头的任务有哪些？", PREVIOUS, vocab).mode == "new"
     assert read_turn("市发改委牵头的任务呢？", "省税务局牵头的任务有哪些？", vocab).mode == "swap"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60), st.one_of(st.none(), st.text(max_size=60)))
+def test_any_text_reads_without_error(vocab: QuestionVocabulary, question: str, previous: str | None) -> None:
+    reading = read_turn(question, previous, vocab)
+    assert reading.mode in ("new", "clause", "reference", "subset", "swap", "topic")
+    assert previous is not None or reading.mode == "new"

@@ -22,8 +22,11 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.app import create_app
+from service.feishu import FeishuError, read_callback
 from tests.service.conftest import _free_port, make_settings
 
 TOKEN = "v3rification-t0ken"
@@ -162,3 +165,12 @@ def test_partial_settings_are_refused_in_production() -> None:
     with pytest.raises(ValidationError, match="POLICYQA_FEISHU_APP_SECRET"):
         Settings(environment="production", admin_token=ADMIN_TOKEN, feishu_app_id="cli_x")  # type: ignore[arg-type]
     assert not Settings(admin_token=ADMIN_TOKEN, feishu_app_id="cli_x").feishu_enabled  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=100).map(lambda t: json.dumps({"encrypt": t}).encode()))
+def test_untrusted_bodies_fail_with_a_feishu_error(body: bytes) -> None:
+    try:
+        read_callback(body, {}, TOKEN, ENCRYPT_KEY)
+    except FeishuError as exc:
+        assert exc.status in (400, 403)

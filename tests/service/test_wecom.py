@@ -18,11 +18,13 @@ import pytest
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from service.app import create_app
 from service.settings import Settings
-from service.wecom import parse_xml
+from service.wecom import WeComCrypto, WeComError, parse_xml
 from tests.service.conftest import make_settings
 from tests.service.helpers import ADMIN_TOKEN
 
@@ -168,3 +170,30 @@ def test_partial_or_malformed_settings_are_refused_in_production() -> None:
     assert Settings(**base).wecom_enabled is False  # type: ignore[arg-type]
     development = Settings(admin_token=ADMIN_TOKEN, wecom_corp_id=CORP_ID)  # type: ignore[arg-type]
     assert development.wecom_enabled is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | st.binary(max_size=200).map(lambda b: base64.b64encode(b).decode()))
+def test_decrypt_refuses_garbage_with_a_wecom_error(encrypted: str) -> None:
+    """Untrusted ciphertext: only WeComError (400/403), never another exception."""
+    crypto = WeComCrypto(TOKEN, AES_KEY_TEXT, CORP_ID)
+    try:
+        crypto.decrypt(encrypted)
+    except WeComError as exc:
+        assert exc.status in (400, 403)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_parse_xml_refuses_garbage_with_a_wecom_error(body: bytes) -> None:
+    try:
+        parse_xml(body)
+    except WeComError as exc:
+        assert exc.status == 400
+
+
+@given(st.text(max_size=300))
+def test_encrypt_decrypt_round_trip(message: str) -> None:
+    crypto = WeComCrypto(TOKEN, AES_KEY_TEXT, CORP_ID)
+    assert crypto.decrypt(crypto.encrypt(message)) == message
+    assert decrypt(crypto.encrypt(message)) == (message, CORP_ID)
