@@ -19,6 +19,8 @@ from corpus.status import TaskStatus
 from corpus.validity import ValidityStatus
 from index.types import Hit
 from qa.answer import Answer, Result
+from qa.dialogue import Turn
+from qa.followup import Mode
 from qa.intent import Kind
 
 
@@ -101,6 +103,33 @@ class AnswerRecord(BaseModel):
             as_of=answer.as_of.isoformat() if answer.as_of else None,
             results=[ResultRecord.of_result(r, answer.as_of) for r in answer.results],
         )
+
+
+class FollowupRecord(BaseModel):
+    """How a follow-up turn was read against the conversation's earlier questions."""
+
+    mode: Mode = Field(description="clause, reference, subset, swap or topic (qa/followup.py)")
+    understood: str = Field(description="所接的上一问 / what the turn was taken to follow (the 接上一问 note)")
+    question: str = Field(description="the question the turn is understood as, which the next turn leans on")
+
+
+class TurnRecord(AnswerRecord):
+    """``POST /api/ask`` and the chat / IM replies: an answer record plus how the turn was read."""
+
+    followup: FollowupRecord | None = Field(
+        default=None, description="接上一问：how a follow-up was read; null for a question that starts afresh"
+    )
+
+    @classmethod
+    def of_turn(cls, turn: Turn) -> TurnRecord:
+        """The record of a conversation's answered ``turn``."""
+        reading = turn.reading
+        followup = (
+            None
+            if reading.mode == "new"
+            else FollowupRecord(mode=reading.mode, understood=turn.understood, question=turn.context)
+        )
+        return cls.model_validate({**dict(AnswerRecord.of(turn.answer)), "followup": followup})
 
 
 class SearchResponse(BaseModel):

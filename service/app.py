@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from qa.answer import Answerer
 from service.errors import install_error_handlers
-from service.routes import ask, chat, documents, health, tasks, units, web, webhook
+from service.routes import ask, chat, documents, feishu, health, tasks, units, web, webhook, wecom
 from service.settings import Settings, get_settings
 from service.state import ServiceState
 from service.store import document_files, open_store
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    for module in (health, ask, tasks, units, documents, chat, webhook, web):
+    for module in (health, ask, tasks, units, documents, chat, webhook, wecom, feishu, web):
         app.include_router(module.router)
     web.mount_static(app)
     return app

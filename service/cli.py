@@ -274,8 +274,23 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_dialogues(args: argparse.Namespace) -> int:
+    """``policyqa eval --dialogues [FILE]``: follow-up hit@1 and field accuracy of judged dialogues."""
+    from eval.dialogue_run import evaluate_dialogues
+
+    top_k = args.top_k or 5
+    scores = evaluate_dialogues(Path(args.dialogues), Path(args.work_dir), url=args.url, top_k=top_k)
+    for name, value in scores.items():
+        shown = f"{int(value)}" if name in ("followups", "field_turns") else f"{value:.3f}"
+        print(f"{name:<26} {shown}")
+    return 0
+
+
 @_command("eval")
 def _eval(args: argparse.Namespace) -> int:
+    if args.dialogues is not None:
+        return _eval_dialogues(args)
+
     from eval.evaluate import evaluate, write_runs
     from eval.judged import DEFAULT_SET, load_questions
     from eval.metrics import score
@@ -293,7 +308,7 @@ def _eval(args: argparse.Namespace) -> int:
     if not args.url:  # the no-answer threshold is swept separately, so runs never refuse
         variants = [replace(v, ranking=replace(v.ranking, min_similarity=0.0)) for v in variants]
     out = Path(args.out)
-    result = evaluate(questions, variants, Path(args.work_dir), url=args.url, top_k=args.top_k)
+    result = evaluate(questions, variants, Path(args.work_dir), url=args.url, top_k=args.top_k or 10)
     write_runs(result, out)
     marked = DEFAULT_VARIANT if DEFAULT_VARIANT in result.scores else None
     notes = ""
@@ -399,7 +414,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--url", help="evaluate a running service through its /api/ask instead")
     ev.add_argument("--out", default="var/eval/out", help="where runs, report and plots go")
     ev.add_argument("--work-dir", default="var/eval", help="where the variants' indexes are built")
-    ev.add_argument("--top-k", type=int, default=10)
+    ev.add_argument("--top-k", type=int, help="cited clauses per question (default 10; 5 with --dialogues)")
+    ev.add_argument(
+        "--dialogues",
+        nargs="?",
+        const=str(Path(__file__).resolve().parents[1] / "eval" / "data" / "dialogues.jsonl"),
+        metavar="FILE",
+        help="evaluate follow-up questions on judged dialogues instead (default set: eval/data/dialogues.jsonl)",
+    )
     return parser
 
 

@@ -77,6 +77,8 @@ class DingTalkMessage(BaseModel):
         text: the message text; in a group it follows the robot's @-mention.
         senderStaffId: the sender's staff id, used to @-mention them in a group reply.
         conversationType: "1" for a one-to-one chat, "2" for a group.
+        conversationId: the chat's id; with the sender it keys the conversation's recent
+            questions, so follow-ups are read against them.
     """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
@@ -85,6 +87,7 @@ class DingTalkMessage(BaseModel):
     text: DingTalkText = Field(default_factory=DingTalkText)
     senderStaffId: str | None = None
     conversationType: str | None = None
+    conversationId: str | None = None
 
 
 def text_reply(content: str, message: DingTalkMessage) -> dict[str, Any]:

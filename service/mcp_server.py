@@ -30,7 +30,8 @@ from corpus.records import TaskList
 from corpus.status import parse_statuses
 from index.store import ClauseStore
 from qa.answer import Answerer
-from qa.records import AnswerRecord
+from qa.dialogue import Dialogue
+from qa.records import TurnRecord
 from service.settings import Settings, get_settings
 from service.store import open_store
 
@@ -66,14 +67,15 @@ class Library:
                 self._opened = (index, Answerer(index))
             return self._opened
 
-    def search_policy(self, question: str, top_k: int = 5) -> AnswerRecord:
-        """The answer record for ``question`` (:class:`qa.records.AnswerRecord`).
+    def search_policy(self, question: str, top_k: int = 5, history: list[str] | None = None) -> TurnRecord:
+        """The answer record for ``question`` (:class:`qa.records.TurnRecord`); with ``history``
+        (earlier questions, oldest first) a follow-up is read against them (``qa.dialogue``).
 
         Raises:
             PolicyQAError: an invalid question or top_k, or no usable index.
         """
         _, answerer = self.open()
-        return AnswerRecord.of(answerer.ask(question, top_k=top_k))
+        return TurnRecord.of_turn(Dialogue(answerer).ask([*(history or []), question], top_k=top_k))
 
     def list_tasks(self, task_filter: TaskFilter) -> TaskList:
         """``{"count", "as_of", "status_counts", …, "tasks"}``: ledger records (statuses on the
@@ -96,7 +98,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
     server = MCPServer("policy-qa", instructions=INSTRUCTIONS)
 
     @server.tool()
-    async def search_policy(question: str, top_k: int = 5) -> AnswerRecord:
+    async def search_policy(question: str, top_k: int = 5, history: list[str] | None = None) -> TurnRecord:
         """回答关于政策文件的问题 / Answer a question about the policy documents.
 
         Returns the answer sentence (built only from the cited clause's fields, or "未找到相关条款")
@@ -106,9 +108,11 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         Args:
             question: the question in Chinese, e.g. "岳阳片区谁牵头企业开办一网通办？" (at most 512 characters).
             top_k: how many clauses to cite, 1..50 (a "…的任务有哪些" question lists every match).
+            history: earlier questions of the conversation, oldest first; a follow-up such as
+                "那什么时候完成？" or "湖北省的呢？" is then read against them.
         """
         try:
-            return await anyio.to_thread.run_sync(library.search_policy, question, top_k)
+            return await anyio.to_thread.run_sync(library.search_policy, question, top_k, history)
         except PolicyQAError as exc:
             raise ToolError(str(exc)) from exc
 

@@ -12,6 +12,9 @@ from corpus.errors import InvalidQueryError
 from corpus.status import reference_date
 from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, validate_question
 
+#: Earlier questions ``POST /api/ask`` accepts as a conversation's context.
+MAX_HISTORY = 8
+
 #: JSON-schema keywords of a question (documentation only: :func:`checked_question` validates,
 #: with a bilingual message). ``\S``: not empty or whitespace-only; the length limit applies to
 #: the stripped text, so the raw string may be longer only by surrounding spaces.
@@ -57,6 +60,8 @@ class AskRequest(BaseModel):
     Attributes:
         question: the question, 1..512 characters after stripping spaces.
         top_k: how many cited clauses to return (a list question returns every matching task).
+        as_of: reference date of task statuses and of "这个月" (default today).
+        history: earlier questions of the conversation, oldest first (follow-ups read against them).
     """
 
     model_config = ConfigDict(
@@ -72,6 +77,11 @@ class AskRequest(BaseModel):
         default=None,
         description="任务状态与「这个月」的基准日 YYYY-MM-DD（默认今天）/ reference date of task statuses",
         json_schema_extra={"format": "date"},
+    )
+    history: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY,
+        description="同一对话中之前的问题（从早到晚） / earlier questions of the conversation, oldest first",
     )
 
     @field_validator("question")
@@ -137,6 +147,16 @@ class ChatRequest(BaseModel):
             if message.role == "user":
                 return validate_question(message.text())
         raise InvalidQueryError("对话中没有用户消息 / the conversation has no user message")
+
+    def user_turns(self) -> list[str]:
+        """Every user message's text, oldest first; the last one is the question.
+
+        Raises:
+            InvalidQueryError: as :meth:`question`.
+        """
+        last = self.question()
+        turns = [m.text() for m in self.messages if m.role == "user"]
+        return [*turns[:-1], last]
 
 
 SearchModeParam = Literal["bm25", "dense", "hybrid"]

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -19,6 +20,8 @@ from corpus.model import Document
 from index.store import ClauseStore
 from index.types import StoredDocument
 from qa.answer import Answerer
+from qa.dialogue import Dialogue
+from service.conversations import ConversationStore
 from service.errors import http_error
 from service.files import DatabaseFiles, DocumentFiles
 from service.settings import Settings
@@ -36,6 +39,7 @@ class ServiceState:
         lock: held while reading or changing the index, so a search never sees an index
             halfway through an upload or a deletion (in this process; writers on several
             replicas are serialised by the database).
+        conversations: recent questions per IM conversation id (DingTalk, WeCom).
     """
 
     settings: Settings
@@ -43,6 +47,12 @@ class ServiceState:
     answerer: Answerer
     files: DocumentFiles | DatabaseFiles
     lock: threading.RLock = field(default_factory=threading.RLock)
+    conversations: ConversationStore = field(default_factory=ConversationStore)
+
+    @cached_property
+    def dialogue(self) -> Dialogue:
+        """Answers a conversation's last turn, reading follow-ups against the turns before it."""
+        return Dialogue(self.answerer)
 
     @contextmanager
     def reading(self) -> Iterator[ClauseStore]:

@@ -8,25 +8,29 @@ from fastapi import APIRouter, Query
 
 from index.types import PRODUCT_FUSION
 from qa.answer import MAX_QUESTION_CHARS, MAX_TOP_K, highlight_spans, validate_question
-from qa.records import AnswerRecord, SearchHitRecord, SearchResponse
+from qa.records import SearchHitRecord, SearchResponse, TurnRecord
 from service.schemas import AskRequest, SearchModeParam
 from service.state import State
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
 
-@router.post("/ask", summary="问答 / answer a question", response_model=AnswerRecord)
-def ask(body: AskRequest, state: State) -> AnswerRecord:
+@router.post("/ask", summary="问答 / answer a question", response_model=TurnRecord)
+def ask(body: AskRequest, state: State) -> TurnRecord:
     """Answer a question: one sentence built from the best clause's fields, and the cited clauses.
 
-    Returns ``{"question", "answer", "no_answer", "intent", "as_of", "results": [...]}``; each
+    Returns ``{"question", "answer", "no_answer", "intent", "as_of", "results": [...], "followup"}``; each
     result has source, title, path, text, start, end, lead_units, units, deadline, deadline_date,
     status / status_label on ``as_of`` (default today), its document's validity, score and
     highlights (spans of the question's terms in ``text``).
+
+    With ``history`` (the conversation's earlier questions) a follow-up such as 「那什么时候完成？」
+    is read against them; ``followup`` says how ({"mode", "understood", "question"}), null for a
+    question that starts afresh (always without ``history``).
     """
     with state.reading():
-        answer = state.answerer.ask(body.question, top_k=body.top_k, as_of=body.reference())
-    return AnswerRecord.of(answer)
+        turn = state.dialogue.ask([*body.history, body.question], top_k=body.top_k, as_of=body.reference())
+    return TurnRecord.of_turn(turn)
 
 
 @router.get("/search", summary="检索条款 / search clauses", response_model=SearchResponse)

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Header
 
 from corpus.errors import InvalidQueryError
 from qa.answer import validate_question
-from qa.records import AnswerRecord
+from qa.records import TurnRecord
+from service.conversations import RESET_WORDS
 from service.dingtalk import DingTalkMessage, SignatureError, text_reply, verify_signature
 from service.errors import http_error
 from service.replies import reply_text
@@ -58,6 +59,12 @@ def dingtalk(
         question = validate_question(message.text.content)
     except InvalidQueryError as exc:
         return text_reply(HELP if not message.text.content.strip() else str(exc).split(" / ")[0], message)
+    key = f"dingtalk:{message.conversationId or ''}:{message.senderStaffId or ''}"
+    now = time.monotonic()
+    if question in RESET_WORDS:
+        state.conversations.clear(key)
+        return text_reply("好的，请提出新问题。", message)
     with state.reading():
-        record = AnswerRecord.of(state.answerer.ask(question, top_k=3))
-    return text_reply(reply_text(record, max_citations=3), message)
+        turn = state.dialogue.ask([*state.conversations.history(key, now), question], top_k=3)
+    state.conversations.add(key, question, now)
+    return text_reply(reply_text(TurnRecord.of_turn(turn), max_citations=3), message)

@@ -11,6 +11,10 @@
     "岳阳片区跨境电商什么时候完成？",
   ];
   const NO_ANSWER = "未找到相关条款";
+  // Earlier questions of this conversation: sent with each question so a follow-up
+  // (「那什么时候完成？」) is read against them; the 新问题 button clears them.
+  const MAX_HISTORY = 8;
+  let history = [];
 
   const $ = (id) => document.getElementById(id);
 
@@ -161,8 +165,10 @@
       const record = await getJSON("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(asOf() ? { question, top_k: 5, as_of: asOf() } : { question, top_k: 5 }),
+        body: JSON.stringify(asOf() ? { question, top_k: 5, history, as_of: asOf() } : { question, top_k: 5, history }),
       });
+      history = history.concat([question]).slice(-MAX_HISTORY);
+      showContext(record.followup);
       setStatus("ask-status", "");
       answer.replaceChildren();
       answer.classList.remove("hidden");
@@ -175,6 +181,27 @@
     } finally {
       $("ask-button").disabled = false;
     }
+  }
+
+  /** Show what a follow-up was understood as, and that the next question continues the conversation. */
+  function showContext(followup) {
+    const node = $("context");
+    node.replaceChildren();
+    if (!history.length) {
+      node.classList.add("hidden");
+      return;
+    }
+    node.classList.remove("hidden");
+    const text = followup && followup.understood ? `追问：接上一问（${followup.understood}）` : "可以继续追问，例如：那什么时候完成？";
+    node.appendChild(el("span", "", text + " · "));
+    node.appendChild(el("span", "", `上下文 ${history.length} 问`));
+  }
+
+  function newQuestion() {
+    history = [];
+    showContext(null);
+    $("question").value = "";
+    $("question").focus();
   }
 
   // ---- document viewer ----------------------------------------------------------------
@@ -379,6 +406,7 @@
       const chip = el("button", "chip", q);
       chip.type = "button";
       chip.addEventListener("click", () => {
+        history = []; // an example starts a new conversation
         $("question").value = q;
         ask(q);
       });
@@ -393,6 +421,7 @@
       }
       ask(q);
     });
+    $("new-question").addEventListener("click", newQuestion);
     $("task-form").addEventListener("submit", (event) => {
       event.preventDefault();
       loadTasks();

@@ -141,3 +141,21 @@ def test_search_ranks_like_ask_by_default(client: TestClient) -> None:
     assert [(r["source"], r["path"]) for r in body["results"]] == [(h.clause.source, h.clause.path) for h in product]
     assert [r["score"] for r in body["results"]] == pytest.approx([h.score for h in product])
     assert [h.score for h in rrf] != pytest.approx([h.score for h in product])
+
+
+def test_history_makes_a_follow_up(client: TestClient) -> None:
+    """The web page sends the earlier questions; the record says what the follow-up was read as."""
+    body = {"question": "第二条什么时候完成？", "history": ["岳阳片区谁牵头企业开办一网通办？"]}
+    record = client.post("/api/ask", json=body).json()
+    assert record["followup"]["mode"] == "reference"
+    assert record["followup"]["understood"] == "岳阳片区 企业开办一网通办"
+    assert record["answer"].startswith("（接上一问：岳阳片区 企业开办一网通办）完成时限：")
+    assert len(record["results"]) == 1
+    fresh = client.post("/api/ask", json={"question": "第二条什么时候完成？", "history": []}).json()
+    assert fresh["followup"] is None  # a question without history starts afresh
+
+
+def test_history_is_bounded(client: TestClient) -> None:
+    body = {"question": "那什么时候完成？", "history": ["问"] * 9}
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422

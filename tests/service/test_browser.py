@@ -101,6 +101,23 @@ def test_ask_shows_unit_and_deadline_and_opens_the_document(page: Page, live_ser
     assert dialogs == []
 
 
+def test_follow_up_keeps_the_context_until_new_question(page: Page, live_server: str) -> None:
+    page.goto(live_server)
+    _ask(page, "岳阳片区谁牵头企业开办一网通办？")
+    expect(page.locator("#context")).to_be_visible()
+    first_answer = page.locator("#answer").inner_text()
+    page.fill("#question", "那什么时候完成？")
+    page.click("#ask-button")
+    expect(page.locator("#answer")).to_contain_text("（接上一问：岳阳片区 企业开办一网通办）完成时限：2023年8月底前")
+    expect(page.locator("#context")).to_contain_text("接上一问")
+    assert page.locator("#answer").inner_text() != first_answer
+    page.click("#new-question")
+    expect(page.locator("#context")).to_be_hidden()
+    page.fill("#question", "那什么时候完成？")
+    page.click("#ask-button")
+    expect(page.locator("#answer")).not_to_contain_text("接上一问")
+
+
 def test_no_answer_message(page: Page, live_server: str) -> None:
     page.route(
         "**/api/ask",

@@ -98,3 +98,37 @@ def test_content_parts_are_read_as_text(client: TestClient) -> None:
     response = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]})
     assert response.status_code == 200
     assert "市市场监管局" in response.json()["choices"][0]["message"]["content"]
+
+
+def _follow_up(client: OpenAI, *questions: str) -> str:
+    """The reply to the last question, the earlier ones (with their replies) as the conversation."""
+    messages: list[dict[str, str]] = []
+    reply = ""
+    for question in questions:
+        messages.append({"role": "user", "content": question})
+        completion = client.chat.completions.create(model="policy-qa", messages=messages)  # type: ignore[arg-type]
+        reply = completion.choices[0].message.content or ""
+        messages.append({"role": "assistant", "content": reply})
+    return reply
+
+
+def test_follow_up_without_a_subject_is_answered_about_the_previous_clause(openai_client: OpenAI) -> None:
+    reply = _follow_up(openai_client, QUESTION, "那什么时候完成？")
+    answer, _, citations = reply.partition("\n\n")
+    assert answer.startswith("（接上一问：岳阳片区 企业开办一网通办）")
+    assert "2023年8月底前" in answer and "市市场监管局" in answer
+    assert citations.startswith("[1] 《中国(湖南)自由贸易试验区岳阳片区实施方案(征求意见稿)》 四、(一) 1.(1)：")
+
+
+def test_follow_up_swapping_the_place_reruns_the_question_there(openai_client: OpenAI) -> None:
+    reply = _follow_up(openai_client, QUESTION, "那什么时候完成？", "湖北省的呢？")
+    answer, _, citations = reply.partition("\n\n")
+    assert answer.startswith("（接上一问：湖北省 企业开办一网通办）")
+    assert "省市场监管局" in answer and "2020年12月底前" in answer
+    assert citations.startswith("[1] 《湖北省“一网通办”实施方案》")
+
+
+def test_unrelated_new_question_starts_afresh(openai_client: OpenAI) -> None:
+    reply = _follow_up(openai_client, QUESTION, "咸宁“退更免”业务全程电子化谁牵头？")
+    assert not reply.startswith("（接上一问")
+    assert "人民银行咸宁分行" in reply.partition("\n\n")[0]

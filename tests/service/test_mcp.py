@@ -66,6 +66,12 @@ def test_mcp_tools_over_stdio(built_index: Path, tmp_path: Path) -> None:
             assert len(record["results"]) == 2
             assert record["results"][0]["deadline"] == "2023年8月底前"
 
+            follow_up = {"question": "湖北省的呢？", "history": ["岳阳片区谁牵头企业开办一网通办？"]}
+            swapped = _structured(await session.call_tool("search_policy", follow_up))
+            assert swapped["answer"].startswith("（接上一问：湖北省 企业开办一网通办）")
+            assert swapped["followup"]["mode"] == "swap"
+            assert swapped["results"][0]["lead_units"] == ["省市场监管局"]
+
             tasks = await session.call_tool(
                 "list_tasks", {"unit": "市市场监管局", "lead_only": True, "source": SOURCE_003}
             )

@@ -135,3 +135,20 @@ def test_verify_signature_boundaries() -> None:
         ts = str(now - 3_600_001)
         verify_signature(ts, reference_sign(ts, "s"), "s", now_ms=now)
     assert err.value.status == 403
+
+
+def test_conversation_follow_up_and_reset(client: TestClient) -> None:
+    """The conversation id keeps the last questions: a follow-up is read against them until 新问题."""
+    message = {**SAMPLE, "conversationId": "cid-follow-up", "conversationType": "1"}
+
+    def say(text: str) -> str:
+        body = {**message, "text": {"content": text}}
+        response = client.post("/webhook/dingtalk", json=body, headers=signed_headers())
+        assert response.status_code == 200
+        return str(response.json()["text"]["content"])
+
+    say("岳阳片区谁牵头企业开办一网通办？")
+    reply = say("那什么时候完成？")
+    assert reply.startswith("（接上一问：岳阳片区 企业开办一网通办）") and "2023年8月底前" in reply
+    assert "新问题" in say("新问题")
+    assert not say("那什么时候完成？").startswith("（接上一问")
