@@ -107,7 +107,7 @@ def _build_into(
     cache: EmbeddingCache | None,
     batch_size: int,
 ) -> BuiltIndex:
-    chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix)
+    chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix, params.units)
     with (staging / CLAUSES_FILE).open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in clauses)
 

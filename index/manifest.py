@@ -46,6 +46,8 @@ class IndexParams:
         k1, b, epsilon: BM25 parameters (see :class:`index.bm25.BM25Index`).
         max_chunk_chars: clauses longer than this are split at sentence ends.
         prefix: context indexed before each chunk: "none", "headings" or "title+headings".
+        units: a heading's chunks also carry the body paragraphs of its citation unit
+            (:func:`index.chunks.citation_units`). False in manifests written before it existed.
         flat_threshold, hnsw_m, ef_construction, ef_search, ivf_threshold, nprobe: FAISS
             parameters (see :class:`index.dense.DenseStore`).
     """
@@ -55,6 +57,7 @@ class IndexParams:
     epsilon: float = 0.25
     max_chunk_chars: int = 400
     prefix: str = DEFAULT_PREFIX
+    units: bool = False
     flat_threshold: int = 50_000
     hnsw_m: int = 32
     ef_construction: int = 80

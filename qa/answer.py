@@ -23,6 +23,7 @@ from index.hybrid import FusionName, Hit, SearchMode
 from index.store import ClauseStore
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
+from qa.units import CitationUnits, fields_clause
 
 MAX_QUESTION_CHARS = 512
 MAX_TOP_K = 50
@@ -47,6 +48,8 @@ class RankingParams:
             ("1.落实举措。", "2.评估目标。"): they hold no content of their own.
         min_similarity: when no clause is at least this similar to the question (cosine of the
             embeddings), the answer is "未找到相关条款".
+        units: cite a title and its body paragraphs as one result (:mod:`qa.units`), scored by
+            its best member; False cites every clause on its own.
     """
 
     mode: SearchMode = "hybrid"
@@ -59,6 +62,7 @@ class RankingParams:
     field_boost: float = 1.2
     structural_penalty: float = 0.3
     min_similarity: float = 0.875
+    units: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,7 @@ class Result:
     score: float
     highlights: tuple[tuple[int, int], ...] = ()
     similarity: float | None = None  # cosine similarity of question and clause, when the dense side found it
+    body: tuple[Clause, ...] = ()  # the unit's body paragraphs, shown under the title ``clause``
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +114,7 @@ class Answerer:
         """Re-read unit and place names after the index's documents changed."""
         self._generation = self.index.generation
         self.vocab = QuestionVocabulary.from_clauses(self.index.clauses)
+        self.units = CitationUnits.from_clauses(self.index.clauses)
 
     def ask(self, question: str, top_k: int = 5) -> Answer:
         """Answer ``question`` with up to ``top_k`` cited clauses (every task for a list question).
@@ -167,13 +173,27 @@ class Answerer:
             weights=p.weights,
             norm=p.norm,
         )
-        ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])[:top_k]
+        ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])
         if not ranked or self._irrelevant(hits):
             return Answer(intent.question, intent, NO_ANSWER, (), True)
         terms = question_terms(self.index.tokenizer, intent.question)
-        results = tuple(Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score) for h, s in ranked)
-        best = results[0].clause
+        results = tuple(self._cite(terms, ranked)[:top_k])
+        best = fields_clause(results[0].clause, results[0].body)
         return Answer(intent.question, intent, answer_sentence(best, intent.kind), results, False)
+
+    def _cite(self, terms: Sequence[str], ranked: Sequence[tuple[Hit, float]]) -> list[Result]:
+        """Results in ranked order; with units, a title and its body paragraphs become one result
+        (the title cited, the body under it) at the rank of its best member."""
+        if not self.params.units:
+            return [Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score) for h, s in ranked]
+        results: dict[str, Result] = {}
+        for hit, s in ranked:
+            head_id = self.units.head(hit.clause.id)
+            if head_id not in results:
+                head = self.units.by_id.get(head_id, hit.clause)
+                body = self.units.body(head_id)
+                results[head_id] = Result(head, s, term_spans(terms, head.text), hit.dense_score, body)
+        return list(results.values())
 
     def _adjusted(self, intent: QuestionIntent, hit: Hit) -> float:
         """The hit's score times the boosts that apply to it (see :class:`RankingParams`)."""
@@ -238,12 +258,26 @@ def validate_question(question: str) -> str:
 
 
 def result_record(result: Result) -> dict[str, Any]:
-    """The JSON record of one cited clause (the ledger record plus score and highlights)."""
+    """The JSON record of one cited clause (the ledger record plus score and highlights).
+
+    A citation unit is recorded by its title clause, with ``body`` (its paragraphs, each with
+    id, path, text and span) and ``unit_ids`` (title and body ids); its fields are those of
+    :func:`qa.units.fields_clause`.
+    """
     record = task_record(result.clause)
+    source = fields_clause(result.clause, result.body)
+    if source is not result.clause:
+        fields = task_record(source)
+        for key in ("lead_units", "units", "deadline", "deadline_date", "deadline_kind"):
+            record[key] = fields[key]
+        for key in ("lead_source", "units_source", "deadline_source"):
+            record[key] = fields[key]
+    record["body"] = [{"id": b.id, "path": b.path, "text": b.text, "start": b.start, "end": b.end} for b in result.body]
+    record["unit_ids"] = [result.clause.id, *(b.id for b in result.body)]
     record["score"] = round(result.score, 6)
     record["similarity"] = None if result.similarity is None else round(result.similarity, 6)
     record["highlights"] = [list(span) for span in result.highlights]
-    record["deadline_inherited"] = result.clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN)
+    record["deadline_inherited"] = source.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN)
     return record
 
 

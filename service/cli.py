@@ -127,6 +127,7 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import Answerer, answer_record
     from qa.library import open_library
+    from qa.units import fields_clause
 
     index = open_library(_index_dir(args), [BUNDLED_CORPUS_DIR], embedder_name=args.embedder)
     answer = Answerer(index).ask(args.question, top_k=args.top_k)
@@ -138,6 +139,9 @@ def _ask(args: argparse.Namespace) -> int:
         c = result.clause
         print(f"[{rank}] 《{c.title}》{c.path}  ({c.source})")
         print(f"    {c.text[:120]}")
+        for body in result.body:  # a citation unit: title line above, body under it
+            print(f"    {body.text[:120]}")
+        c = fields_clause(c, result.body)
         lead = "、".join(c.lead_units) or "—"
         others = "、".join(c.units) or "—"
         due = f"{c.deadline.text}（{c.deadline.date or '无具体日期'}）" if c.deadline else "—"
