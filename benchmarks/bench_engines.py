@@ -59,17 +59,16 @@ def worker(engine: str, threads: int, queries: int, passages: int, out: Path) ->
         from index.embed.onnx_embedder import OnnxE5Embedder
 
         embedder = OnnxE5Embedder(Path("var/models"), threads=threads)
-    embed_q, embed_p = (lambda q: embedder.embed_queries([q])), embedder.embed_passages
     loaded = _rss_mb() - before
-    embed_q(questions[0])
+    embedder.embed_queries([questions[0]])
     times = []
     qv = []
     for q in questions:
         t = time.perf_counter()
-        qv.append(np.asarray(embed_q(q))[0])
+        qv.append(embedder.embed_queries([q])[0])
         times.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
-    pv = np.concatenate([np.asarray(embed_p(texts[i : i + 32])) for i in range(0, len(texts), 32)])
+    pv = np.concatenate([embedder.embed_passages(texts[i : i + 32]) for i in range(0, len(texts), 32)])
     per_s = len(texts) / (time.perf_counter() - t)
     np.save(out / f"{engine.replace(':', '_')}-{threads}-q.npy", np.stack(qv))
     np.save(out / f"{engine.replace(':', '_')}-{threads}-p.npy", pv)
