@@ -111,7 +111,8 @@ def score(
             continue
         flt = TaskFilter(**{k: v for k, v in q.list_filter.items() if v is not None})
         expected = {c.id for c in tasks if flt.matches(c)}
-        got = set(outputs[q.qid].ranked)
+        out = outputs[q.qid]
+        got = set(out.ranked).union(*out.units.values())  # a cited unit cites its body paragraphs too
         recalls.append(len(expected & got) / len(expected) if expected else 1.0)
         precisions.append(len(expected & got) / len(got) if got else 0.0)
     overall["list_recall"] = sum(recalls) / len(recalls) if recalls else 0.0
