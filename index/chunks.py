@@ -132,19 +132,30 @@ def citation_units(clauses: Iterable[Clause]) -> dict[str, tuple[str, ...]]:
     and has a heading of its own above, that one: 「(四)加强重大项目用地保障。」 is the title of
     the paragraph under its 「2.评估目标。」. Clauses must be in document order.
     """
-    latest: dict[tuple[str, str, tuple[str, ...]], Clause] = {}  # heading path -> heading clause
+    # The heading clause last seen at each depth of each (sub-)document; a clause's parent sits one
+    # level above it. Heading paths keep long heading texts cut ("放宽…不低于2亿…"), so a parent is
+    # recognised by the start of its text, not by equality.
+    latest: dict[tuple[str, str, int], Clause] = {}
     units: dict[str, list[str]] = {}
+
+    def parent_of(clause: Clause, depth: int) -> Clause | None:
+        parent = latest.get((clause.source, clause.title, depth - 1))
+        if parent is None or parent.headings != clause.headings[: depth - 1]:
+            return None
+        return parent if parent.text.startswith(clause.headings[depth - 1].rstrip("…")) else None
+
     for clause in clauses:
+        depth = len(clause.headings)
         if clause.kind == ClauseKind.HEADING:
-            latest[(clause.source, clause.title, (*clause.headings, clause.text))] = clause
+            latest[(clause.source, clause.title, depth)] = clause
             continue
-        if clause.kind != ClauseKind.TEXT or not clause.headings:
+        if clause.kind != ClauseKind.TEXT or not depth:
             continue
-        parent = latest.get((clause.source, clause.title, clause.headings))
+        parent = parent_of(clause, depth)
         if parent is None:
             continue
-        if is_structural(parent) and len(clause.headings) > 1:
-            above = latest.get((clause.source, clause.title, clause.headings[:-1]))
+        if is_structural(parent) and depth > 1:
+            above = parent_of(parent, depth - 1)
             if above is not None and not is_structural(above):
                 parent = above
         units.setdefault(parent.id, []).append(clause.id)

@@ -79,3 +79,17 @@ def test_a_judged_body_counts_at_its_units_rank() -> None:
     out = SystemOutput(("t1", "x"), units={"t1": ("t1", "b1")})
     assert unit_qrels({"b1": 2, "x": 1}, out) == {"t1": 2, "x": 1}
     assert unit_qrels({"b1": 1, "t1": 2}, out) == {"t1": 2}
+
+
+def test_a_long_title_cut_short_in_the_heading_path_is_still_found() -> None:
+    top = ("主要任务和措施",)
+    title = "放宽外商设立投资性公司申请条件,申请前一年外国投资者的资产总额要求降为不低于2亿美元。"
+    cut = title[:30] + "…"  # the parser keeps long heading texts cut in heading paths
+    c = [
+        _clause(title, ClauseKind.HEADING, "(三十九)", top, lead_units=("市商务局",)),
+        _clause("评估目标。", ClauseKind.HEADING, "(三十九) 2.", (*top, cut)),
+        _clause(
+            "赋予外商设立的投资性公司更广泛的经营范围。", ClauseKind.TEXT, "(三十九) 2.", (*top, cut, "评估目标。")
+        ),
+    ]
+    assert citation_units(c) == {c[0].id: (c[2].id,)}
