@@ -29,12 +29,30 @@ class SystemOutput:
         ranked: clause ids, best first.
         fields: per returned clause id, its lead_units / units / deadline as the system gave them.
         no_answer: the system said it found nothing relevant.
+        units: per returned id that cites a citation unit (a title and its body paragraphs),
+            the ids of every member; a judged member counts as found at the unit's rank.
     """
 
     ranked: tuple[str, ...]
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     no_answer: bool = False
     similarity: float | None = None  # the best result's similarity, for choosing the no-answer threshold
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def unit_qrels(judged: dict[str, int], output: SystemOutput) -> dict[str, int]:
+    """``judged`` with each clause cited inside a returned unit replaced by the unit's id (best grade kept).
+
+    Example:
+        >>> unit_qrels({"body": 2}, SystemOutput(("title",), units={"title": ("title", "body")}))
+        {'title': 2}
+    """
+    member_of = {m: head for head, members in output.units.items() for m in members}
+    out: dict[str, int] = {}
+    for cid, grade in judged.items():
+        key = member_of.get(cid, cid)
+        out[key] = max(grade, out.get(key, 0))
+    return out
 
 
 @dataclass(slots=True)
@@ -74,7 +92,7 @@ def score(
         if q.kind not in ("who", "when") or not q.expect:
             continue
         out = outputs[q.qid]
-        best = next((cid for cid, g in qrels[q.qid].items() if g == 2), None)
+        best = next((cid for cid, g in unit_qrels(qrels[q.qid], out).items() if g == 2), None)
         if out.ranked:
             top_n += 1
             top_ok += _fields_equal(out.fields.get(out.ranked[0], {}), q.expect)
@@ -93,7 +111,8 @@ def score(
             continue
         flt = TaskFilter(**{k: v for k, v in q.list_filter.items() if v is not None})
         expected = {c.id for c in tasks if flt.matches(c)}
-        got = set(outputs[q.qid].ranked)
+        out = outputs[q.qid]
+        got = set(out.ranked).union(*out.units.values())  # a cited unit cites its body paragraphs too
         recalls.append(len(expected & got) / len(expected) if expected else 1.0)
         precisions.append(len(expected & got) / len(got) if got else 0.0)
     overall["list_recall"] = sum(recalls) / len(recalls) if recalls else 0.0
@@ -122,7 +141,7 @@ def _rank_metrics(
 ) -> dict[str, float]:
     if not questions:
         return dict.fromkeys(RANK_METRICS, 0.0)
-    q_dict = {q.qid: qrels[q.qid] for q in questions}
+    q_dict = {q.qid: unit_qrels(qrels[q.qid], outputs[q.qid]) for q in questions}
     r_dict: dict[str, dict[str, float]] = {}
     for q in questions:
         ranked = outputs[q.qid].ranked[:100]

@@ -20,7 +20,8 @@ def _output(record: dict[str, Any]) -> SystemOutput:
         for r in results
     }
     sims = [r["similarity"] for r in results if r.get("similarity") is not None]
-    return SystemOutput(ranked, fields, bool(record.get("no_answer")), max(sims) if sims else None)
+    units = {r["id"]: tuple(r["unit_ids"]) for r in results if len(r.get("unit_ids") or ()) > 1}
+    return SystemOutput(ranked, fields, bool(record.get("no_answer")), max(sims) if sims else None, units)
 
 
 def run_inprocess(answerer: Answerer, questions: Sequence[Question], top_k: int = 10) -> dict[str, SystemOutput]:

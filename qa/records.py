@@ -22,10 +22,26 @@ from qa.answer import Answer, Result
 from qa.dialogue import Turn
 from qa.followup import Mode
 from qa.intent import Kind
+from qa.units import fields_clause
+
+
+class BodyRecord(BaseModel):
+    """One body paragraph of a citation unit, shown under its title (qa/units.py)."""
+
+    id: str = Field(description="条款编号（内容哈希）/ clause id, a content hash")
+    path: str = Field(description="编号路径 / number path")
+    text: str = Field(description="段落原文 / the paragraph's text")
+    start: int = Field(description="起始字符 / character offset in the document")
+    end: int = Field(description="结束字符（不含）/ end offset, exclusive")
 
 
 class ResultRecord(ClauseRecord):
-    """A cited clause: its ledger record plus how well it matched the question."""
+    """A cited clause: its ledger record plus how well it matched the question.
+
+    A citation unit is recorded by its title clause, with ``body`` (its paragraphs) and
+    ``unit_ids`` (title and body ids); its fields are those of :func:`qa.units.fields_clause`
+    (the title's, or else the body's).
+    """
 
     score: float = Field(description="排序分数 / ranking score (higher is better)")
     similarity: float | None = Field(
@@ -39,6 +55,8 @@ class ResultRecord(ClauseRecord):
         description="文件效力 / in_force, draft or superseded (corpus/validity.py); null when not judged"
     )
     document_validity_label: str | None = Field(description="文件效力（中文）/ 现行有效, 征求意见稿, 已被替代")
+    body: list[BodyRecord] = Field(description="引用单元的正文段落 / the citation unit's body paragraphs, in order")
+    unit_ids: list[str] = Field(description="引用单元的条款编号 / ids of the unit's title and body clauses")
 
     @classmethod
     def of_result(cls, result: Result, as_of: date | None = None) -> ResultRecord:
@@ -140,15 +158,38 @@ class SearchResponse(BaseModel):
     results: list[SearchHitRecord]
 
 
+#: The fields a citation unit takes from :func:`qa.units.fields_clause` rather than its title.
+_UNIT_FIELDS = (
+    "lead_units",
+    "units",
+    "deadline",
+    "deadline_date",
+    "deadline_kind",
+    "status",
+    "status_label",
+    "lead_source",
+    "units_source",
+    "deadline_source",
+)
+
+
 def _result_fields(result: Result, as_of: date | None = None) -> dict[str, object]:
     clause = result.clause
     document = result.document
+    record = dict(ClauseRecord.of(clause, as_of))
+    source = fields_clause(clause, result.body)
+    if source is not clause:
+        fields = dict(ClauseRecord.of(source, as_of))
+        record.update({key: fields[key] for key in _UNIT_FIELDS})
+    body = [BodyRecord(id=b.id, path=b.path, text=b.text, start=b.start, end=b.end) for b in result.body]
     return {
-        **dict(ClauseRecord.of(clause, as_of)),
+        **record,
         "score": round(result.score, 6),
         "similarity": None if result.similarity is None else round(result.similarity, 6),
         "highlights": [tuple(span) for span in result.highlights],
-        "deadline_inherited": clause.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN),
+        "deadline_inherited": source.deadline_source in (FieldSource.INHERITED, FieldSource.PLAN),
         "document_validity": document.status if document else None,
         "document_validity_label": document.label if document else None,
+        "body": body,
+        "unit_ids": [clause.id, *(b.id for b in result.body)],
     }

