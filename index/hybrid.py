@@ -231,21 +231,52 @@ class HybridIndex:
         vector = self.embedder.embed_queries([query])[0]
         return _clause_run(lambda k: dense.search(vector, k), n, dense.count)
 
-    def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
+    def add_documents(
+        self, clauses: Sequence[Clause], progress: bool = False, *, cache: EmbeddingCache | None = None
+    ) -> None:
         """Add (or replace) the documents ``clauses`` come from; only new texts are embedded.
 
         Clauses already indexed from the same sources are dropped first, so re-adding an
         edited document replaces it. The index on disk is rewritten atomically.
+
+        Args:
+            clauses: every clause of the documents to add.
+            progress: show progress bars.
+            cache: embeddings computed beforehand (e.g. by a background job), used besides the
+                index's own.
+
+        Raises:
+            ValueError: clause ids repeat.
+        """
+        self.adopt(self.prepare_add(clauses, progress, cache=cache))
+
+    def prepare_add(
+        self, clauses: Sequence[Clause], progress: bool = False, *, cache: EmbeddingCache | None = None
+    ) -> BuiltIndex:
+        """Write the index with the documents of ``clauses`` added (or replaced) to disk, atomically.
+
+        Searches keep using the current index until :meth:`adopt` is called with the result, so
+        the slow part of an upload (tokenising, BM25, FAISS, writing files) needs no lock that
+        readers take. Writers must be serialised by the caller: the result is computed from the
+        clauses indexed now.
 
         Raises:
             ValueError: clause ids repeat.
         """
         sources = {c.source for c in clauses}
         kept = [c for c in self.clauses if c.source not in sources]
-        self._rebuild([*kept, *clauses], progress)
+        return self._prepare([*kept, *clauses], progress, cache)
 
     def remove_document(self, source: str, progress: bool = False) -> None:
         """Remove every clause of document ``source`` and rewrite the index atomically.
+
+        Raises:
+            InvalidQueryError: no clause comes from ``source``.
+        """
+        self.adopt(self.prepare_remove(source, progress))
+
+    def prepare_remove(self, source: str, progress: bool = False) -> BuiltIndex:
+        """Like :meth:`prepare_add`, for removing document ``source``: written, not yet searched.
 
         Raises:
             InvalidQueryError: no clause comes from ``source``.
@@ -254,11 +285,22 @@ class HybridIndex:
         if len(kept) == len(self.clauses):
             known = sorted({c.source for c in self.clauses})
             raise InvalidQueryError(f"no document {source!r} in the index; indexed: {', '.join(known)}")
-        self._rebuild(kept, progress)
+        return self._prepare(kept, progress, None)
 
-    def _rebuild(self, clauses: list[Clause], progress: bool) -> None:
+    def adopt(self, built: BuiltIndex) -> None:
+        """Make searches use ``built`` (from :meth:`prepare_add` / :meth:`prepare_remove`): one assignment."""
+        self._adopt(built)
+
+    def stored_embeddings(self, texts: Sequence[str]) -> EmbeddingCache:
+        """The embeddings this index already holds (a background job embeds only the other texts)."""
+        del texts  # the whole cache is one file; looking texts up in it is the caller's job
+        return EmbeddingCache.load(readable_dir(self.path) / "embeddings")
+
+    def _prepare(self, clauses: list[Clause], progress: bool, extra: EmbeddingCache | None) -> BuiltIndex:
         cache = EmbeddingCache.load(readable_dir(self.path) / "embeddings")
-        built = build_index(
+        if extra is not None:
+            cache.merge(extra)
+        return build_index(
             clauses,
             self.embedder,
             self.tokenizer,
@@ -267,7 +309,6 @@ class HybridIndex:
             progress=progress,
             cache=cache,
         )
-        self._adopt(built)
 
     def __repr__(self) -> str:
         return (

@@ -459,22 +459,27 @@ class PgIndex:
         progress: bool = False,
         *,
         documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """Add (or replace) the documents ``clauses`` come from, in one transaction.
 
-        Only chunk texts not stored yet are embedded (before the transaction opens).
+        Only chunk texts not stored yet (nor in ``cache``) are embedded, before the transaction opens.
 
         Args:
             clauses: every clause of the documents to add.
             documents: title, text and file bytes per document; default title and text
                 taken from the clauses (no file kept).
+            cache: embeddings computed beforehand (e.g. by a background job).
 
         Raises:
             ValueError: clause ids repeat.
         """
         _check_unique(clauses)
         chunks = chunk_clauses(clauses, self.params.max_chunk_chars, self.params.prefix)
-        cache = _stored_embeddings(self.pool, self.embedder, [c.text for c in chunks])
+        known = self.stored_embeddings([c.text for c in chunks])
+        if cache is not None:
+            known.merge(cache)
+        cache = known
         vectors, _ = embed_chunks(chunks, self.embedder, cache, progress, batch_size=32)
         sources = sorted({c.source for c in clauses})
         with _writing(self.pool) as conn:
@@ -485,6 +490,10 @@ class PgIndex:
             _bump_generation(conn)
         _analyze(self.pool)
         self.sync(force=True)
+
+    def stored_embeddings(self, texts: Sequence[str]) -> EmbeddingCache:
+        """The embeddings the database already holds for ``texts`` (same embedder)."""
+        return _stored_embeddings(self.pool, self.embedder, texts)
 
     def remove_document(self, source: str, progress: bool = False) -> None:
         """Remove document ``source`` with its clauses, chunks and postings, in one transaction.

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from corpus.model import Clause
+from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Embedder
 from index.fusion import Norm
 from index.hybrid import FusionName, Hit, SearchMode
+from index.manifest import IndexParams
 from index.tokenize import Tokenizer
 
 
@@ -26,6 +28,11 @@ class ClauseStore(Protocol):
     @property
     def clauses(self) -> tuple[Clause, ...]:
         """Every stored clause, in insertion order (also the task ledger)."""
+        ...
+
+    @property
+    def params(self) -> IndexParams:
+        """The chunking, BM25 and FAISS parameters the store was built with."""
         ...
 
     @property
@@ -53,8 +60,14 @@ class ClauseStore(Protocol):
         """The ``top_k`` clauses for ``query``, best first."""
         ...
 
-    def add_documents(self, clauses: Sequence[Clause], progress: bool = False) -> None:
-        """Add (or replace) the documents ``clauses`` come from."""
+    def add_documents(
+        self, clauses: Sequence[Clause], progress: bool = False, *, cache: EmbeddingCache | None = None
+    ) -> None:
+        """Add (or replace) the documents ``clauses`` come from (``cache``: embeddings computed beforehand)."""
+        ...
+
+    def stored_embeddings(self, texts: Sequence[str]) -> EmbeddingCache:
+        """Embeddings the store already holds, at least those of ``texts`` it has."""
         ...
 
     def remove_document(self, source: str, progress: bool = False) -> None:

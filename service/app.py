@@ -26,7 +26,9 @@ from qa.answer import Answerer
 from qa.library import open_library, open_pg_library
 from service.errors import install_error_handlers
 from service.files import DatabaseFiles, DocumentFiles
-from service.routes import ask, chat, documents, health, tasks, web, webhook
+from service.jobs import JobRunner
+from service.jobstore import PgJobStore, SqliteJobStore
+from service.routes import ask, chat, documents, health, jobs, tasks, web, webhook
 from service.settings import Settings, get_settings
 from service.state import ServiceState
 
@@ -61,6 +63,19 @@ def open_state(settings: Settings) -> ServiceState:
     return ServiceState(settings=settings, index=index, answerer=Answerer(index), files=files)
 
 
+def open_jobs(state: ServiceState) -> JobRunner:
+    """The upload-job runner of ``state``, with jobs a previous server left unfinished settled, started."""
+    store: SqliteJobStore | PgJobStore
+    if isinstance(state.index, PgIndex):
+        store = PgJobStore(state.index.pool)
+    else:
+        store = SqliteJobStore(state.settings.job_dir / "jobs.sqlite3")
+    runner = JobRunner(state, store)
+    runner.recover()
+    runner.start()
+    return runner
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service application; the index is opened when the app starts (its lifespan).
 
@@ -74,11 +89,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = await run_in_threadpool(open_state, settings)
+        state = await run_in_threadpool(open_state, settings)
+        runner = await run_in_threadpool(open_jobs, state)
+        app.state.service, app.state.jobs = state, runner
         try:
             yield
         finally:
-            state, app.state.service = app.state.service, None
+            app.state.service = app.state.jobs = None
+            # Shutdown (SIGTERM) does not wait for a long upload: the job stops at its next batch.
+            await run_in_threadpool(runner.stop)
+            runner.store.close()
             if isinstance(state.index, PgIndex):
                 state.index.close()
 
@@ -92,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = None
+    app.state.jobs = None
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -100,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    for module in (health, ask, tasks, documents, chat, webhook, web):
+    for module in (health, ask, tasks, documents, jobs, chat, webhook, web):
         app.include_router(module.router)
     web.mount_static(app)
     return app

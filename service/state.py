@@ -11,11 +11,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from corpus.model import Document
+from index.embed.cache import EmbeddingCache
+from index.hybrid import HybridIndex
 from index.pgstore import PgIndex, StoredDocument
 from index.store import ClauseStore
 from qa.answer import Answerer
@@ -33,9 +36,11 @@ class ServiceState:
         index: the clause store, files + FAISS or PostgreSQL (its clauses are also the task ledger).
         answerer: answers questions from ``index``; refreshed after documents change.
         files: the texts and uploaded files behind the indexed documents.
-        lock: held while reading or changing the index, so a search never sees an index
-            halfway through an upload or a deletion (in this process; writers on several
-            replicas are serialised by the database).
+        lock: held while reading the index, and by a writer only for the moment it swaps the
+            new index in, so a search never sees an index halfway through an upload or a
+            deletion, and is never kept waiting by parsing or embedding (in this process;
+            writers on several replicas are serialised by the database).
+        write_lock: held by a writer (upload job, deletion) for its whole change: one at a time.
     """
 
     settings: Settings
@@ -43,6 +48,7 @@ class ServiceState:
     answerer: Answerer
     files: DocumentFiles | DatabaseFiles
     lock: threading.RLock = field(default_factory=threading.RLock)
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
 
     @contextmanager
     def reading(self) -> Iterator[ClauseStore]:
@@ -57,30 +63,66 @@ class ServiceState:
             counts[clause.source] = counts.get(clause.source, 0) + 1
         return counts
 
-    def add_upload(self, document: Document, data: bytes) -> None:
+    def add_upload(
+        self, document: Document, data: bytes, cache: EmbeddingCache | None = None, pending: Path | None = None
+    ) -> bool:
         """Index an uploaded document and keep its file, replacing an upload of the same name.
 
-        With PostgreSQL the file bytes are stored in the same transaction as the clauses; with
-        the embedded index the file is written to the upload folder once the index holds it.
+        With PostgreSQL the file bytes are stored in the same transaction as the clauses. With
+        the embedded index the new index is written to disk first (readers keep the current
+        one), then the file is saved, then the new index is swapped in under :attr:`lock`.
+
+        Args:
+            document: the parsed upload.
+            data: its file's bytes.
+            cache: embeddings of its chunk texts computed beforehand (the rest are embedded here).
+            pending: embedded index only: where to keep ``data`` until the file is saved, so a
+                server killed between writing the index and saving the file can finish on restart.
+
+        Returns:
+            True when an indexed document of the same name was replaced.
         """
-        with self.lock:
+        clauses = list(document.clauses)
+        with self.write_lock:
+            replaced = document.source in self.sources()
             if isinstance(self.index, PgIndex):
                 stored = StoredDocument(document.title, document.text, data)
-                self.index.add_documents(list(document.clauses), documents={document.source: stored})
-            else:
-                self.index.add_documents(list(document.clauses))
-                assert isinstance(self.files, DocumentFiles)
-                self.files.save_upload(document.source, data)
-            self.answerer.refresh()
+                self.index.add_documents(clauses, documents={document.source: stored}, cache=cache)
+                with self.lock:
+                    self.answerer.refresh()
+                return replaced
+            if not isinstance(self.index, HybridIndex) or not isinstance(self.files, DocumentFiles):
+                raise TypeError(f"unsupported index {self.index!r} with files {self.files!r}")
+            if pending is not None:
+                pending.parent.mkdir(parents=True, exist_ok=True)
+                pending.write_bytes(data)
+            built = self.index.prepare_add(clauses, cache=cache)
+            self.files.save_upload(document.source, data)
+            if pending is not None:
+                pending.unlink(missing_ok=True)
+            with self.lock:
+                self.index.adopt(built)
+                self.answerer.refresh()
+        return replaced
 
     def delete(self, source: str) -> bool:
-        """Remove document ``source`` from the index; True when an uploaded file went with it."""
-        with self.lock:
+        """Remove document ``source`` from the index; True when an uploaded file went with it.
+
+        Raises:
+            InvalidQueryError: no document ``source`` is indexed.
+        """
+        with self.write_lock:
             uploaded = self.files.is_upload(source)
-            self.index.remove_document(source)
+            if isinstance(self.index, HybridIndex):
+                built = self.index.prepare_remove(source)
+                with self.lock:
+                    self.index.adopt(built)
+            else:
+                self.index.remove_document(source)
             if isinstance(self.files, DocumentFiles):
                 self.files.delete_upload(source)
-            self.answerer.refresh()
+            with self.lock:
+                self.answerer.refresh()
         return uploaded
 
 
