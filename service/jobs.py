@@ -285,6 +285,7 @@ class JobRunner:
                     ),
                 )
             )
+        self._check_deadline(deadline)  # parsing (OCR) may have used it up
         job = replace(job, clauses_total=len(clauses), clause_hash=corpus_hash(c.id for c in clauses))
         self._put(job)
         cache = self._embed(job, clauses, deadline)
@@ -297,6 +298,21 @@ class JobRunner:
             clauses_embedded=len(clauses),
             document={**summary(job.source, clauses, True), "replaced": replaced},
             report=extraction_report(document),
+        )
+
+    def _check_deadline(self, deadline: float) -> None:
+        """Raises _Refused, naming the bound, once the job ran past ``job_max_seconds``."""
+        if time.monotonic() <= deadline:
+            return
+        limit = self.settings.job_max_seconds
+        raise _Refused(
+            JobError(
+                413,
+                bilingual(
+                    f"处理时间超过上限 {limit:g} 秒（设置项 POLICYQA_JOB_MAX_SECONDS）",
+                    f"the job took longer than job_max_seconds={limit:g} (POLICYQA_JOB_MAX_SECONDS)",
+                ),
+            )
         )
 
     def _pending_for(self, job: Job) -> Path | None:
@@ -323,17 +339,7 @@ class JobRunner:
         for start in range(0, len(missing), size):
             if self._stop.is_set():
                 raise _Interrupted()
-            if time.monotonic() > deadline:
-                limit = self.settings.job_max_seconds
-                raise _Refused(
-                    JobError(
-                        413,
-                        bilingual(
-                            f"处理时间超过上限 {limit:g} 秒（设置项 POLICYQA_JOB_MAX_SECONDS）",
-                            f"the job took longer than job_max_seconds={limit:g} (POLICYQA_JOB_MAX_SECONDS)",
-                        ),
-                    )
-                )
+            self._check_deadline(deadline)
             rows = missing[start : start + size]
             batch = [texts[i] for i in rows]
             fresh.add(batch, index.embedder.embed_passages(batch))

@@ -44,3 +44,28 @@ def upload_and_wait(
     assert response.status_code == 202, response.text
     assert response.headers["location"] == response.json()["location"]
     return wait_for_job(client, response.headers["location"], timeout)
+
+
+_ACTIONS = ("推进", "建设", "完善", "优化", "培育", "健全", "落实", "深化", "拓展", "加强", "探索", "打造")
+_OBJECTS = (
+    "跨境电商综合服务平台", "冷链物流查验设施", "企业开办一网通办", "工程建设项目审批", "知识产权质押融资",
+    "人才公寓保障体系", "智慧口岸通关系统", "中小企业信用评价", "农产品溯源体系", "公共数据开放目录",
+    "水运集装箱航线", "数字人民币试点场景", "绿色建筑标准", "社区养老服务网络", "招商引资项目库",
+)  # fmt: skip
+_UNITS = ("市发改委", "市商务局", "市财政局", "市交通运输局", "市市场监管局", "市数据局", "市人社局", "市住建局")
+
+
+def big_plan(n: int, title: str = "临湘市综合改革试点任务清单") -> str:
+    """A plan of ``n`` distinct task clauses (each with a lead unit and a deadline), for jobs that
+    take a while: every clause text is new to the index, so each one is embedded."""
+    lines = [title, "一、重点任务"]
+    for i in range(1, n + 1):
+        action = _ACTIONS[i % len(_ACTIONS)]
+        thing = _OBJECTS[(i * 7) % len(_OBJECTS)]
+        lead = _UNITS[i % len(_UNITS)]
+        other = _UNITS[(i * 3 + 1) % len(_UNITS)]
+        lines.append(
+            f"{i}.{action}{thing}第{i}期工程，在第{i % 9 + 1}片区开展第{i}批试点，形成可复制经验{i}项。"
+            f"(牵头单位:{lead} 责任单位:{other} 完成时限:{2025 + i % 3}年{i % 12 + 1}月底前)"
+        )
+    return "\n".join(lines) + "\n"
