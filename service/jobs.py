@@ -93,8 +93,9 @@ def summary(source: str, clauses: list[Clause], uploaded: bool) -> dict[str, Any
 def extraction_report(document: Document) -> dict[str, Any] | None:
     """The document's extraction report (``corpus.report``) as a dict, None where it does not exist yet."""
     try:
-        report = importlib.import_module("corpus.report")  # written by the lead (issue 11)
-    except ModuleNotFoundError:
+        report = importlib.import_module("corpus.report")  # the lead's module (issue 11)
+    except ImportError as exc:  # not there yet, or from another checkout than corpus/
+        log.warning("no extraction report: corpus.report cannot be imported (%s)", exc)
         return None
     record: dict[str, Any] = report.extraction_report(document).to_dict()
     return record
@@ -288,6 +289,7 @@ class JobRunner:
         self._check_deadline(deadline)  # parsing (OCR) may have used it up
         job = replace(job, clauses_total=len(clauses), clause_hash=corpus_hash(c.id for c in clauses))
         self._put(job)
+        report = extraction_report(document)  # before the commit: if it fails, nothing changed
         cache = self._embed(job, clauses, deadline)
         replaced = self.state.add_upload(document, data, cache, pending=self._pending_for(job))
         now = time.time()
@@ -297,7 +299,7 @@ class JobRunner:
             finished_at=now,
             clauses_embedded=len(clauses),
             document={**summary(job.source, clauses, True), "replaced": replaced},
-            report=extraction_report(document),
+            report=report,
         )
 
     def _check_deadline(self, deadline: float) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.helpers import ADMIN_TOKEN, ROOT
+from tests.service.helpers import ADMIN_TOKEN, ROOT, wait_for_job
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +144,9 @@ def test_document_text_with_markup_is_shown_as_text(page: Page, live_server: str
         headers=admin,
         timeout=300,
     )
-    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.status_code == 202, uploaded.text
+    with httpx.Client(base_url=live_server, timeout=60) as client:
+        assert wait_for_job(client, uploaded.headers["location"])["status"] == "done"
     try:
         dialogs = _dialogs(page)
         page.goto(live_server)
