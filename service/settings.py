@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         job_max_seconds: most seconds one upload job may take (checked between batches).
         job_batch_size: clause chunks embedded per batch (progress and stop checks between batches).
         job_threads: OpenMP threads the job's embedding uses, so questions keep a core.
-        job_nice: nice value of the ingestion thread (0 = same priority as questions; Linux only).
+        job_nice: nice value of the job's embedding thread (0 = same priority as questions; Linux only).
         job_stale_seconds: a queued or running job whose server sent no heartbeat for this long
             is shown as interrupted (its server died).
         job_stop_seconds: how long shutdown waits for the running job to reach a batch boundary.
