@@ -56,6 +56,10 @@ _STOPPED = JobError(
 )
 
 
+#: Finished jobs remembered (older ones are forgotten as new ones arrive).
+KEEP_JOBS = 1000
+
+
 class QueueFull(Exception):
     """The ingestion queue holds ``job_queue_size`` uploads already."""
 
@@ -202,6 +206,7 @@ class JobRunner:
             job = Job.new(source, len(data), self.owner)
             self._put(job)
             self._queue.put_nowait((job, data))
+            self.store.prune(KEEP_JOBS)
         return job
 
     def get(self, job_id: str) -> Job | None:

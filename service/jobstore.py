@@ -138,6 +138,10 @@ class JobStore(Protocol):
         """Heartbeat: set ``updated_at`` of ``owner``'s unfinished jobs to now."""
         ...
 
+    def prune(self, keep: int) -> None:
+        """Forget finished jobs beyond the ``keep`` most recent ones."""
+        ...
+
     def close(self) -> None:
         """Release the store's connection (if it has its own)."""
         ...
@@ -185,6 +189,14 @@ class _SqlJobStore:
                 current = self.get(job.id)  # re-read: the worker may have just finished it
                 if current is not None and not current.finished:
                     self.put(replace(current, updated_at=time.time()))
+
+    def prune(self, keep: int) -> None:
+        """Forget finished jobs beyond the ``keep`` most recent ones."""
+        self._run(
+            f"DELETE FROM {self.table} WHERE status NOT IN ('queued', 'running') AND id NOT IN "
+            f"(SELECT id FROM {self.table} ORDER BY created_at DESC LIMIT ?)",
+            (keep,),
+        )
 
 
 class SqliteJobStore(_SqlJobStore):

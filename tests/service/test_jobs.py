@@ -114,3 +114,14 @@ def test_restart_settles_unfinished_jobs(built_index: Path, tmp_path: Path, admi
         assert interrupted["status"] == "interrupted" and "upload it again" in interrupted["error"]["detail"]
         again = upload_and_wait(client, "丢失.txt", PLAN.encode(), admin)
         assert again["status"] == "done" and again["document"]["replaced"] is False
+
+
+def test_store_forgets_old_finished_jobs_only(tmp_path: Path) -> None:
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    running = replace(Job.new("a.txt", 1, owner="me"), status="running", created_at=1.0)
+    store.put(running)
+    for i in range(5):
+        store.put(replace(Job.new(f"{i}.txt", 1, owner="me"), status="done", created_at=10.0 + i))
+    store.prune(2)
+    assert [j.source for j in store.recent(10)] == ["4.txt", "3.txt", "a.txt"]
+    store.close()
