@@ -1,16 +1,17 @@
 """``/healthz`` and ``/api/ask`` latency while a ~500-clause document is uploaded, against idle.
 
 Starts the service (``uvicorn``, embedded index copied from ``--index``) on 127.0.0.1, asks
-``--questions`` distinct judged questions one after the other (each preceded by a ``/healthz``)
-with nothing else running, then uploads a generated plan of ``--clauses`` new task clauses and
-asks other distinct questions for as long as its job runs (at most ``--questions``). Prints p50 /
+``--questions`` distinct judged questions one after the other, ``--interval`` seconds apart (each
+preceded by a ``/healthz``) with nothing else running, then uploads a generated plan of
+``--clauses`` new task clauses and asks other distinct questions, paced the same, for as long as
+its job runs (at most ``--questions``: with the defaults that spans the whole ~65 s job). Prints p50 /
 p99 per phase, the job's time and clauses/s, and the server's peak RSS before and after the job.
 
 A server that answers 201 (indexing inside the request, before background jobs) is measured
 too: the upload then runs in a thread and "during" lasts until its response arrives.
 
 Example:
-    $ python benchmarks/bench_upload_latency.py --clauses 500 --questions 60
+    $ python benchmarks/bench_upload_latency.py --clauses 500 --questions 90
     phase    n  healthz p50/p99 ms  ask p50/p99 ms  timeouts
     idle    60        2.1 / 4.0      80.3 / 160.2          0
     during  60        2.5 / 9.8     101.7 / 250.9          0
@@ -130,7 +131,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, default=ROOT / "var" / "test-cache" / "service-index")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-upload")
     parser.add_argument("--clauses", type=int, default=500)
-    parser.add_argument("--questions", type=int, default=60, help="questions per phase (distinct)")
+    parser.add_argument("--questions", type=int, default=90, help="questions per phase (distinct)")
+    parser.add_argument(
+        "--interval", type=float, default=0.7, help="seconds between probes, so 'during' spans the whole job"
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as timed out")
     parser.add_argument("--job-threads", help="POLICYQA_JOB_THREADS for the server (default: the setting's)")
     parser.add_argument("--job-nice", help="POLICYQA_JOB_NICE for the server (default: the setting's)")
@@ -146,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
             idle: dict[str, list[float]] = {"healthz": [], "ask": [], "timeouts": []}
             for question in pool[: args.questions]:
                 probe(client, question, idle, args.timeout)
+                time.sleep(args.interval)
             rss_before = rss_mib(process.pid)
 
             body = plan(args.clauses).encode()
@@ -177,6 +182,7 @@ def main(argv: list[str] | None = None) -> None:
                 if not uploading.is_set():
                     break
                 probe(client, question, during, args.timeout)
+                time.sleep(args.interval)
             sender.join()
             rss_after = rss_mib(process.pid)
     finally:
