@@ -33,7 +33,7 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -185,13 +185,11 @@ def test_upload_shows_progress_then_the_report(page: Page, live_server: str) -> 
         page.goto(live_server)
         page.click("#tab-docs")
         page.fill("#u-token", ADMIN_TOKEN)
-        page.set_input_files(
-            "#u-files",
-            files=[
-                {"name": UPLOAD_NAME, "mimeType": "text/plain", "buffer": UPLOAD_TEXT.encode()},
-                {"name": "幻灯片.pptx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"},
-            ],
-        )
+        files: list[FilePayload] = [
+            {"name": UPLOAD_NAME, "mimeType": "text/plain", "buffer": UPLOAD_TEXT.encode()},
+            {"name": "幻灯片.pptx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"},
+        ]
+        page.set_input_files("#u-files", files=files)
         page.click("#upload-button")
         row = page.locator(".upload-item", has_text=UPLOAD_NAME)
         expect(row.locator("progress.upload-bar")).to_be_visible()
