@@ -43,7 +43,8 @@ def plan(n: int) -> str:
 
 
 def send(url: str, name: str, body: bytes, replies: list[object]) -> None:
-    """Upload ``body`` as ``name``; append the status code, or the transport error's name."""
+    """Upload ``body`` as ``name`` and follow its job; append "done" (acknowledged: the document is
+    in), the job's final status, the HTTP status of a refusal, or the transport error's name."""
     try:
         response = httpx.post(
             f"{url}/api/documents",
@@ -51,7 +52,15 @@ def send(url: str, name: str, body: bytes, replies: list[object]) -> None:
             headers={"Authorization": f"Bearer {TOKEN}"},
             timeout=120,
         )
-        replies.append(response.status_code)
+        if response.status_code != 202:
+            replies.append(response.status_code)
+            return
+        while True:
+            job = httpx.get(f"{url}{response.headers['location']}", timeout=30).json()
+            if job["status"] not in ("queued", "running"):
+                replies.append(job["status"])
+                return
+            time.sleep(0.1)
     except httpx.TransportError as exc:
         replies.append(type(exc).__name__)
 
@@ -99,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         sender.join(timeout=60)
         now = stored(pool)
         count = now.pop(name, 0)
-        acknowledged = replies and replies[0] == 201
+        acknowledged = replies and replies[0] == "done"
         if count == 0:
             outcome = "absent (killed before commit)"
             if acknowledged:

@@ -32,7 +32,15 @@ from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
 from index.simplify import to_simplified
 from index.tokenize import Tokenizer
-from index.types import FusionName, Hit, SearchMode, StoredDocument, check_search_args, hits_from_runs
+from index.types import (
+    FusionName,
+    Hit,
+    PreparedChange,
+    SearchMode,
+    StoredDocument,
+    check_search_args,
+    hits_from_runs,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +233,7 @@ class HybridIndex:
         progress: bool = False,
         *,
         documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """Add (or replace) the documents ``clauses`` come from; only new texts are embedded.
 
@@ -232,15 +241,51 @@ class HybridIndex:
         edited document replaces it. The index on disk is rewritten atomically. ``documents``
         is not kept: the embedded index holds clauses only (:meth:`keeps_documents` is False).
 
+        Args:
+            clauses: every clause of the documents to add.
+            progress: show progress bars.
+            documents: not kept (see above).
+            cache: embeddings computed beforehand (e.g. by a background job), used besides the
+                index's own.
+
         Raises:
             ValueError: clause ids repeat.
         """
+        self.adopt(self.prepare_add(clauses, progress, documents=documents, cache=cache))
+
+    def prepare_add(
+        self,
+        clauses: Sequence[Clause],
+        progress: bool = False,
+        *,
+        documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> PreparedChange:
+        """Write the index with the documents of ``clauses`` added (or replaced) to disk, atomically.
+
+        Searches keep using the current index until :meth:`adopt` is called with the result, so
+        the slow part of an upload (tokenising, BM25, FAISS, writing files) needs no lock that
+        readers take. Writers must be serialised by the caller: the result is computed from the
+        clauses indexed now.
+
+        Raises:
+            ValueError: clause ids repeat.
+        """
+        del documents  # the embedded index keeps clauses only
         sources = {c.source for c in clauses}
         kept = [c for c in self.clauses if c.source not in sources]
-        self._rebuild([*kept, *clauses], progress)
+        return PreparedChange(self._prepare([*kept, *clauses], progress, cache))
 
     def remove_document(self, source: str, progress: bool = False) -> None:
         """Remove every clause of document ``source`` and rewrite the index atomically.
+
+        Raises:
+            InvalidQueryError: no clause comes from ``source``.
+        """
+        self.adopt(self.prepare_remove(source, progress))
+
+    def prepare_remove(self, source: str, progress: bool = False) -> PreparedChange:
+        """Like :meth:`prepare_add`, for removing document ``source``: written, not yet searched.
 
         Raises:
             InvalidQueryError: no clause comes from ``source``.
@@ -249,7 +294,7 @@ class HybridIndex:
         if len(kept) == len(self.clauses):
             known = sorted({c.source for c in self.clauses})
             raise InvalidQueryError(f"no document {source!r} in the index; indexed: {', '.join(known)}")
-        self._rebuild(kept, progress)
+        return PreparedChange(self._prepare(kept, progress, None))
 
     def keeps_documents(self) -> bool:
         """False: the documents' texts and files stay where they were read from (files on disk)."""
@@ -262,9 +307,27 @@ class HybridIndex:
     def close(self) -> None:
         """Nothing to release: the index is files, read into memory."""
 
-    def _rebuild(self, clauses: list[Clause], progress: bool) -> None:
+    def adopt(self, change: PreparedChange) -> None:
+        """Make searches use the index ``change`` wrote (:meth:`prepare_add` / :meth:`prepare_remove`):
+        one assignment.
+
+        Raises:
+            TypeError: ``change`` was not prepared by an embedded index.
+        """
+        if not isinstance(change.built, BuiltIndex):
+            raise TypeError(f"not a change prepared by an embedded index: {change!r}")
+        self._adopt(change.built)
+
+    def stored_embeddings(self, texts: Sequence[str]) -> EmbeddingCache:
+        """The embeddings this index already holds (a background job embeds only the other texts)."""
+        del texts  # the whole cache is one file; looking texts up in it is the caller's job
+        return EmbeddingCache.load(readable_dir(self.path) / "embeddings")
+
+    def _prepare(self, clauses: list[Clause], progress: bool, extra: EmbeddingCache | None) -> BuiltIndex:
         cache = EmbeddingCache.load(readable_dir(self.path) / "embeddings")
-        built = build_index(
+        if extra is not None:
+            cache.merge(extra)
+        return build_index(
             clauses,
             self.embedder,
             self.tokenizer,
@@ -273,7 +336,6 @@ class HybridIndex:
             progress=progress,
             cache=cache,
         )
-        self._adopt(built)
 
     def __repr__(self) -> str:
         return (

@@ -68,7 +68,15 @@ from index.pgwrite import (
 )
 from index.simplify import to_simplified
 from index.tokenize import Tokenizer
-from index.types import FusionName, Hit, SearchMode, StoredDocument, check_search_args, hits_from_runs
+from index.types import (
+    FusionName,
+    Hit,
+    PreparedChange,
+    SearchMode,
+    StoredDocument,
+    check_search_args,
+    hits_from_runs,
+)
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "PgIndex", "StoredDocument", "build_lock"]
 
@@ -312,22 +320,27 @@ class PgIndex:
         progress: bool = False,
         *,
         documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """Add (or replace) the documents ``clauses`` come from, in one transaction.
 
-        Only chunk texts not stored yet are embedded (before the transaction opens).
+        Only chunk texts not stored yet (nor in ``cache``) are embedded, before the transaction opens.
 
         Args:
             clauses: every clause of the documents to add.
             documents: title, text and file bytes per document; default title and text
                 taken from the clauses (no file kept).
+            cache: embeddings computed beforehand (e.g. by a background job).
 
         Raises:
             ValueError: clause ids repeat.
         """
         check_unique(clauses)
         chunks = chunk_clauses(clauses, self.params.max_chunk_chars, self.params.prefix, self.params.units)
-        cache = stored_embeddings(self.pool, self.embedder, [c.text for c in chunks])
+        known = self.stored_embeddings([c.text for c in chunks])
+        if cache is not None:
+            known.merge(cache)
+        cache = known
         vectors, _ = embed_chunks(chunks, self.embedder, cache, progress, batch_size=32)
         sources = sorted({c.source for c in clauses})
         with writing(self.pool) as conn:
@@ -338,6 +351,31 @@ class PgIndex:
             bump_generation(conn)
         analyze(self.pool)
         self.sync(force=True)
+
+    def stored_embeddings(self, texts: Sequence[str]) -> EmbeddingCache:
+        """The embeddings the database already holds for ``texts`` (same embedder)."""
+        return stored_embeddings(self.pool, self.embedder, texts)
+
+    def prepare_add(
+        self,
+        clauses: Sequence[Clause],
+        progress: bool = False,
+        *,
+        documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> PreparedChange:
+        """:meth:`add_documents`: one transaction, live once committed (readers see it whole)."""
+        self.add_documents(clauses, progress, documents=documents, cache=cache)
+        return PreparedChange()
+
+    def prepare_remove(self, source: str, progress: bool = False) -> PreparedChange:
+        """:meth:`remove_document`: one transaction, live once committed."""
+        self.remove_document(source, progress)
+        return PreparedChange()
+
+    def adopt(self, change: PreparedChange) -> None:
+        """Nothing to swap (a prepared change is committed already): re-read the generation."""
+        self.sync()
 
     def remove_document(self, source: str, progress: bool = False) -> None:
         """Remove document ``source`` with its clauses, chunks and postings, in one transaction.

@@ -12,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from corpus.model import Clause
+from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Embedder
 from index.fusion import Norm
+from index.manifest import IndexParams
 from index.tokenize import Tokenizer
-from index.types import FusionName, Hit, SearchMode, StoredDocument
+from index.types import FusionName, Hit, PreparedChange, SearchMode, StoredDocument
 
-__all__ = ["ClauseStore", "FusionName", "Hit", "SearchMode", "StoredDocument"]
+__all__ = ["ClauseStore", "FusionName", "Hit", "PreparedChange", "SearchMode", "StoredDocument"]
 
 
 class ClauseStore(Protocol):
@@ -29,6 +31,11 @@ class ClauseStore(Protocol):
     @property
     def clauses(self) -> tuple[Clause, ...]:
         """Every stored clause, in insertion order (also the task ledger)."""
+        ...
+
+    @property
+    def params(self) -> IndexParams:
+        """The chunking, BM25 and FAISS parameters the store was built with."""
         ...
 
     @property
@@ -62,6 +69,7 @@ class ClauseStore(Protocol):
         progress: bool = False,
         *,
         documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """Add (or replace) the documents ``clauses`` come from.
 
@@ -71,7 +79,39 @@ class ClauseStore(Protocol):
             documents: title, text and uploaded file bytes per document, for a store that keeps
                 them (PostgreSQL keeps them in the same transaction; the embedded index leaves
                 them to the service's upload folder).
+            cache: embeddings computed beforehand (e.g. by a background job), not computed again.
         """
+        ...
+
+    def prepare_add(
+        self,
+        clauses: Sequence[Clause],
+        progress: bool = False,
+        *,
+        documents: Mapping[str, StoredDocument] | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> PreparedChange:
+        """:meth:`add_documents` without the swap: searches see the change once :meth:`adopt` gets it.
+
+        The slow part (embedding, building, writing) runs here, so a writer holds the readers'
+        lock only around :meth:`adopt`. Writers must be serialised by the caller.
+        """
+        ...
+
+    def prepare_remove(self, source: str, progress: bool = False) -> PreparedChange:
+        """:meth:`remove_document` without the swap (see :meth:`prepare_add`).
+
+        Raises:
+            InvalidQueryError: no clause comes from ``source``.
+        """
+        ...
+
+    def adopt(self, change: PreparedChange) -> None:
+        """Make searches see ``change`` (from :meth:`prepare_add` / :meth:`prepare_remove`)."""
+        ...
+
+    def stored_embeddings(self, texts: Sequence[str]) -> EmbeddingCache:
+        """Embeddings the store already holds, at least those of ``texts`` it has."""
         ...
 
     def remove_document(self, source: str, progress: bool = False) -> None:

@@ -76,6 +76,21 @@ class StoredDocument:
     data: bytes | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedChange:
+    """A change a store has written but searches do not see until ``store.adopt(change)``.
+
+    Splitting a write this way lets the slow part (embedding, building, writing) run without
+    the lock readers take; only :meth:`ClauseStore.adopt` needs it.
+
+    Attributes:
+        built: the backend's new state (the embedded index: the index written beside the live
+            one); None when the change is live already (PostgreSQL commits it in one transaction).
+    """
+
+    built: object | None = None
+
+
 def check_search_args(query: str, mode: str, fusion: str, top_k: int, depth: int) -> None:
     """Raise :class:`InvalidQueryError` for an empty query or a parameter out of range."""
     if not query.strip():

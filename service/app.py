@@ -22,7 +22,9 @@ from starlette.concurrency import run_in_threadpool
 
 from qa.answer import Answerer
 from service.errors import install_error_handlers
-from service.routes import ask, chat, documents, feishu, health, tasks, units, web, webhook, wecom
+from service.jobs import JobRunner
+from service.jobstore import JobStore, PgJobStore, SqliteJobStore
+from service.routes import ask, chat, documents, feishu, health, jobs, tasks, units, web, webhook, wecom
 from service.settings import Settings, get_settings
 from service.state import ServiceState
 from service.store import document_files, open_store
@@ -51,6 +53,21 @@ def open_state(settings: Settings) -> ServiceState:
     return ServiceState(settings=settings, index=index, answerer=answerer, files=files)
 
 
+def open_jobs(state: ServiceState) -> JobRunner:
+    """The upload-job runner of ``state``, with jobs a previous server left unfinished settled, started."""
+    settings = state.settings
+    # PostgreSQL: a table every replica reads; embedded index: SQLite beside it.
+    store: JobStore
+    if settings.backend == "postgres":
+        store = PgJobStore.connect(settings.database_url.get_secret_value())
+    else:
+        store = SqliteJobStore(settings.job_dir / "jobs.sqlite3")
+    runner = JobRunner(state, store)
+    runner.recover()
+    runner.start()
+    return runner
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service application; the index is opened when the app starts (its lifespan).
 
@@ -64,11 +81,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = await run_in_threadpool(open_state, settings)
+        state = await run_in_threadpool(open_state, settings)
+        runner = await run_in_threadpool(open_jobs, state)
+        app.state.service, app.state.jobs = state, runner
         try:
             yield
         finally:
-            state, app.state.service = app.state.service, None
+            app.state.service = app.state.jobs = None
+            # Shutdown (SIGTERM) does not wait for a long upload: the job stops at its next batch.
+            await run_in_threadpool(runner.stop)
+            runner.store.close()
             state.index.close()
 
     # FastAPIOffline serves the Swagger UI / ReDoc assets from the package, not a CDN, so
@@ -81,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.service = None
+    app.state.jobs = None
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -89,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    for module in (health, ask, tasks, units, documents, chat, webhook, wecom, feishu, web):
+    for module in (health, ask, tasks, units, documents, jobs, chat, webhook, wecom, feishu, web):
         app.include_router(module.router)
     web.mount_static(app)
     return app

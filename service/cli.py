@@ -1,4 +1,4 @@
-"""The ``policyqa`` command line: tasks, index, search, ask, serve, eval.
+"""The ``policyqa`` command line: tasks, index, search, ask, serve, add, eval.
 
 Example:
     $ policyqa tasks --source 003_f31d9fd870de6b80.txt --unit 市市场监管局 --lead-only
@@ -290,6 +290,13 @@ def _eval_dialogues(args: argparse.Namespace) -> int:
     return 0
 
 
+@_command("add")
+def _add(args: argparse.Namespace) -> int:
+    from service.cli_add import run_add
+
+    return run_add(args)
+
+
 @_command("eval")
 def _eval(args: argparse.Namespace) -> int:
     if args.dialogues is not None:
@@ -412,6 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="interface to listen on (default: POLICYQA_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: POLICYQA_PORT or 8000)")
+
+    from service.cli_add import add_arguments
+
+    add = sub.add_parser("add", help="add documents to a running server (or --index DIR) with progress and report")
+    add_arguments(add)
 
     ev = sub.add_parser("eval", help="offline relevance evaluation on a judged question set")
     ev.add_argument("--set", help="judged questions (JSONL; default: the bundled set)")

@@ -60,6 +60,17 @@ class Settings(BaseSettings):
             max_clauses, ocr_seconds_per_page, convert_seconds: bounds on reading one uploaded
             document, see :class:`corpus.limits.ReadLimits` (``read_limits``); a refusal names
             the bound, e.g. ``max_pages=2000`` (HTTP 413).
+        jobs_dir: where the embedded index's upload jobs are recorded (``jobs.sqlite3``); default
+            ``jobs`` beside ``index_dir``. With PostgreSQL the jobs are a table of the database.
+        job_queue_size: uploads waiting for the ingestion worker; one more is refused (503).
+        job_max_clauses: most clauses one uploaded document may have.
+        job_max_seconds: most seconds one upload job may take (checked between batches).
+        job_batch_size: clause chunks embedded per batch (progress and stop checks between batches).
+        job_threads: OpenMP threads the job's embedding uses, so questions keep a core.
+        job_nice: nice value of the job's embedding thread (0 = same priority as questions; Linux only).
+        job_stale_seconds: a queued or running job whose server sent no heartbeat for this long
+            is shown as interrupted (its server died).
+        job_stop_seconds: how long shutdown waits for the running job to reach a batch boundary.
 
     Raises:
         ValueError: in production, when the admin token is empty or the shipped default.
@@ -151,6 +162,16 @@ class Settings(BaseSettings):
         """True when the three WeCom settings are set and valid."""
         return bool(self.wecom_corp_id.strip()) and self.wecom_problem() is None
 
+    jobs_dir: Path | None = None
+    job_queue_size: int = Field(default=8, ge=1, le=1000)
+    job_max_clauses: int = Field(default=5000, ge=1)
+    job_max_seconds: float = Field(default=1800.0, gt=0)
+    job_batch_size: int = Field(default=8, ge=1, le=256)
+    job_threads: int = Field(default=1, ge=0, le=64)
+    job_nice: int = Field(default=10, ge=0, le=19)
+    job_stale_seconds: float = Field(default=60.0, gt=0)
+    job_stop_seconds: float = Field(default=10.0, ge=0)
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         token = self.admin_token.get_secret_value()
@@ -184,6 +205,11 @@ class Settings(BaseSettings):
             ocr_seconds_per_page=self.ocr_seconds_per_page,
             convert_seconds=self.convert_seconds,
         )
+
+    @property
+    def job_dir(self) -> Path:
+        """Where the upload jobs of the embedded index are recorded."""
+        return self.jobs_dir if self.jobs_dir is not None else self.index_dir.parent / "jobs"
 
     @property
     def source_paths(self) -> list[Path]:

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from corpus.model import Document
+from index.embed.cache import EmbeddingCache
 from index.store import ClauseStore
 from index.types import StoredDocument
 from qa.answer import Answerer
@@ -36,9 +38,11 @@ class ServiceState:
         index: the clause store, files + FAISS or PostgreSQL (its clauses are also the task ledger).
         answerer: answers questions from ``index``; refreshed after documents change.
         files: the texts and uploaded files behind the indexed documents.
-        lock: held while reading or changing the index, so a search never sees an index
-            halfway through an upload or a deletion (in this process; writers on several
-            replicas are serialised by the database).
+        lock: held while reading the index, and by a writer only for the moment it swaps the
+            new index in, so a search never sees an index halfway through an upload or a
+            deletion, and is never kept waiting by parsing or embedding (in this process;
+            writers on several replicas are serialised by the database).
+        write_lock: held by a writer (upload job, deletion) for its whole change: one at a time.
         conversations: recent questions per IM conversation id (DingTalk, WeCom).
     """
 
@@ -47,6 +51,7 @@ class ServiceState:
     answerer: Answerer
     files: DocumentFiles | DatabaseFiles
     lock: threading.RLock = field(default_factory=threading.RLock)
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
     conversations: ConversationStore = field(default_factory=ConversationStore)
 
     @cached_property
@@ -67,27 +72,58 @@ class ServiceState:
             counts[clause.source] = counts.get(clause.source, 0) + 1
         return counts
 
-    def add_upload(self, document: Document, data: bytes) -> None:
+    def add_upload(
+        self, document: Document, data: bytes, cache: EmbeddingCache | None = None, pending: Path | None = None
+    ) -> bool:
         """Index an uploaded document and keep its file, replacing an upload of the same name.
 
-        With PostgreSQL the file bytes are stored in the same transaction as the clauses; with
-        the embedded index the file is written to the upload folder once the index holds it.
+        With PostgreSQL the file bytes are stored in the same transaction as the clauses. With
+        the embedded index the new index is written to disk first (readers keep the current
+        one), then the file is saved, then the new index is swapped in under :attr:`lock`.
+
+        Args:
+            document: the parsed upload.
+            data: its file's bytes.
+            cache: embeddings of its chunk texts computed beforehand (the rest are embedded here).
+            pending: embedded index only: where to keep ``data`` until the file is saved, so a
+                server killed between writing the index and saving the file can finish on restart.
+
+        Returns:
+            True when an indexed document of the same name was replaced.
         """
-        with self.lock:
-            stored = StoredDocument(document.title, document.text, data)
-            self.index.add_documents(list(document.clauses), documents={document.source: stored})
+        clauses = list(document.clauses)
+        stored = StoredDocument(document.title, document.text, data)
+        with self.write_lock:
+            replaced = document.source in self.sources()
+            # A store that keeps documents (PostgreSQL) has the bytes in its own transaction.
+            if pending is not None and not self.index.keeps_documents():
+                pending.parent.mkdir(parents=True, exist_ok=True)
+                pending.write_bytes(data)
+            change = self.index.prepare_add(clauses, documents={document.source: stored}, cache=cache)
             if isinstance(self.files, DocumentFiles):
                 self.files.save_upload(document.source, data)
-            self.answerer.refresh()
+            if pending is not None:
+                pending.unlink(missing_ok=True)
+            with self.lock:
+                self.index.adopt(change)
+                self.answerer.refresh()
+        return replaced
 
     def delete(self, source: str) -> bool:
-        """Remove document ``source`` from the index; True when an uploaded file went with it."""
-        with self.lock:
+        """Remove document ``source`` from the index; True when an uploaded file went with it.
+
+        Raises:
+            InvalidQueryError: no document ``source`` is indexed.
+        """
+        with self.write_lock:
             uploaded = self.files.is_upload(source)
-            self.index.remove_document(source)
+            change = self.index.prepare_remove(source)
+            with self.lock:
+                self.index.adopt(change)
             if isinstance(self.files, DocumentFiles):
                 self.files.delete_upload(source)
-            self.answerer.refresh()
+            with self.lock:
+                self.answerer.refresh()
         return uploaded
 
 

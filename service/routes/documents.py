@@ -1,8 +1,9 @@
 """``/api/documents``: list, read (full text + clause spans), upload and delete documents.
 
-Uploads and deletions need the admin token. An upload is parsed with the corpus loaders,
-indexed incrementally (only its new clause texts are embedded) and saved in the upload folder,
-so a later rebuild of the index keeps it.
+Uploads and deletions need the admin token. An upload is accepted at once (202) and becomes a
+background job (:mod:`service.jobs`, followed at ``/api/jobs/{id}``): parsed with the corpus
+loaders, indexed incrementally (only its new clause texts are embedded) and saved in the upload
+folder, so a later rebuild of the index keeps it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from starlette.types import Message
 from corpus.ledger import task_record
 from corpus.loaders import SUPPORTED_SUFFIXES
 from corpus.model import Clause
-from corpus.reader import read_bytes
 from service.errors import http_error
 from service.files import safe_name
+from service.jobs import JobConflict, QueueFull, document_summary
+from service.routes.jobs import JobRecord, Runner, job_record
 from service.state import ServiceState, State, require_admin
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -32,16 +34,7 @@ SourceParam = Annotated[str, Path(description="文件名 / document file name, e
 
 
 def _summary(source: str, clauses: list[Clause], state: ServiceState) -> dict[str, Any]:
-    summary = {
-        "source": source,
-        "title": clauses[0].title if clauses else source,
-        "clauses": len(clauses),
-        "tasks": sum(1 for c in clauses if c.is_task),
-        "uploaded": state.files.is_upload(source),
-    }
-    # Identity and validity: issuer, 文号, date, draft marker, which documents replace it.
-    validity = state.answerer.documents().get(source)
-    return {**summary, **validity.to_dict()} if validity else summary
+    return document_summary(state, source, clauses)
 
 
 def _by_source(clauses: tuple[Clause, ...]) -> dict[str, list[Clause]]:
@@ -146,27 +139,35 @@ _UPLOAD_BODY = {
 @router.post(
     "",
     summary="上传文件 / upload a document",
-    status_code=201,
+    status_code=202,
     dependencies=[Depends(require_admin)],
     openapi_extra=_UPLOAD_BODY,
+    response_model=JobRecord,
     responses={
-        400: {"description": "corrupt or empty file (index unchanged)"},
+        202: {
+            "description": "accepted: follow the job at the Location header (GET /api/jobs/{id})",
+            "headers": {"Location": {"description": "/api/jobs/{id}", "schema": {"type": "string"}}},
+        },
+        400: {"description": "bad file name"},
         401: {"description": "missing admin token"},
         403: {"description": "wrong admin token"},
-        409: {"description": "a bundled document has this name"},
-        413: {"description": "file too large, or a read bound passed (the message names it)"},
+        409: {"description": "a bundled document has this name, or an upload of it is queued or running"},
+        413: {"description": "file too large (a read bound passed later fails the job with 413, naming it)"},
         415: {"description": "unsupported file type"},
-        422: {"description": "no `file` part, or a text file that decodes to no plausible Chinese"},
-        503: {"description": "LibreOffice or Tesseract, needed for this file type, is not installed"},
+        422: {"description": "no `file` part"},
+        503: {"description": "the ingestion queue is full (see Retry-After)"},
     },
 )
-async def upload_document(request: Request, state: State) -> JSONResponse:
+async def upload_document(request: Request, state: State, runner: Runner) -> JSONResponse:
     """Upload a policy file (multipart field ``file``; admin token needed).
 
     Types: .txt .docx .pdf (scans OCR'd) .html .htm .xlsx .xls .et .doc .wps .rtf .ofd.
 
-    The file is parsed and its clauses indexed; uploading a file with the name of an earlier
-    upload replaces it. Returns the document summary (201).
+    What can be checked at once is (admin token, size, file type, name); the file is then parsed,
+    embedded and indexed by a background job while questions keep being answered. Returns the
+    job (202) with ``Location: /api/jobs/{id}``; poll it for progress (clauses embedded of
+    total), the outcome (a corrupt file fails the job with the error a 400 would have carried)
+    and the extraction report. Uploading the name of an earlier upload replaces it.
     """
     limit = state.settings.max_upload_bytes
     upload = await _read_upload(request, limit)
@@ -184,28 +185,33 @@ async def upload_document(request: Request, state: State) -> JSONResponse:
     data = await upload.read(limit + 1)
     if len(data) > limit:
         raise _too_large(limit)
-    # Parsing and embedding take a while: off the event loop, so other requests keep being served.
-    return await run_in_threadpool(_index_upload, state, name, data)
-
-
-def _index_upload(state: ServiceState, name: str, data: bytes) -> JSONResponse:
-    # DocumentError -> 400/413/415/422 by the error handlers; the bounds are the settings'
-    document = read_bytes(data, name, state.settings.read_limits)
-    if not document.clauses:
-        raise http_error(400, "文件中没有可识别的条款", f"no clauses could be read from {name!r}")
-    with state.lock:
-        replaced = name in state.sources()
-        # A name of the base corpus stays reserved even after that document was deleted from the
-        # index: two files with one name would make the next full rebuild fail.
-        if state.files.corpus_file(name) is not None:
-            raise http_error(
-                409,
-                f"已有同名的内置文件 {name}",
-                f"{name!r} is a document of the base corpus; rename the file to upload it",
-            )
-        state.add_upload(document, data)
-        summary = _summary(name, list(document.clauses), state)
-    return JSONResponse({**summary, "replaced": replaced}, status_code=201)
+    # A name of the base corpus stays reserved even after that document was deleted from the
+    # index: two files with one name would make the next full rebuild fail.
+    if await run_in_threadpool(state.files.corpus_file, name) is not None:
+        raise http_error(
+            409,
+            f"已有同名的内置文件 {name}",
+            f"{name!r} is a document of the base corpus; rename the file to upload it",
+        )
+    try:
+        job = await run_in_threadpool(runner.submit, name, data)
+    except JobConflict as conflict:
+        raise http_error(
+            409,
+            f"同名文件 {name} 正在处理中，请等待任务 {conflict.job.id} 完成",
+            f"an upload of {name!r} is {conflict.job.status} (job {conflict.job.id}); wait for it to finish",
+            headers={"Location": f"/api/jobs/{conflict.job.id}"},
+        ) from None
+    except QueueFull:
+        size = state.settings.job_queue_size
+        raise http_error(
+            503,
+            f"上传队列已满（{size} 个任务，设置项 POLICYQA_JOB_QUEUE_SIZE），请稍后重试",
+            f"the ingestion queue is full ({size} jobs, job_queue_size / POLICYQA_JOB_QUEUE_SIZE); retry later",
+            headers={"Retry-After": "30"},
+        ) from None
+    record = job_record(job)
+    return JSONResponse(record.model_dump(), status_code=202, headers={"Location": record.location})
 
 
 @router.delete(
@@ -224,7 +230,7 @@ def delete_document(source: SourceParam, state: State) -> dict[str, Any]:
     A document of the base corpus is removed from the index only; its file is left alone, so a
     full rebuild brings it back.
     """
-    with state.lock:
+    with state.write_lock:
         known = state.sources()
         if source not in known:
             raise _not_found(source, list(known))

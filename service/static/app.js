@@ -395,6 +395,170 @@
 
   // Shared with supervision.js (the per-unit view).
   window.policyqa = { $, el, getJSON, setStatus, openDocument, asOf, statusBadge, showTab };
+  // ---- uploads: each file becomes a job; its row shows a progress bar, then the report ----
+  const JOB_STATUS = { queued: "排队中", running: "处理中", done: "已完成", failed: "失败", interrupted: "已中断" };
+  const REPORT_LABELS = {
+    clauses: "条款",
+    tasks: "任务",
+    without_lead: "无牵头单位的任务",
+    without_deadline: "无完成时限的任务",
+    unknown_labels: "未识别的标签",
+    flags: "待核对的值",
+    notes: "说明",
+    doc_date: "发文日期",
+    doc_year: "年份",
+    needs_review: "需要人工核对",
+  };
+
+  /** One line of text for a report item (a string, or an object's values joined). */
+  function itemText(item) {
+    if (item === null || typeof item !== "object") return String(item);
+    return Object.values(item)
+      .map((v) => (v !== null && typeof v === "object" ? itemText(v) : String(v)))
+      .join(" · ");
+  }
+
+  /** Render any report dict: scalars as "label：value", lists as "label：count" + their items. */
+  function renderReport(report) {
+    const box = el("div", "job-report");
+    const counts = el("div", "report-counts");
+    const lists = el("div", "report-lists");
+    for (const [key, value] of Object.entries(report)) {
+      if (key === "source" || key === "title") continue;
+      const label = REPORT_LABELS[key] || key;
+      if (Array.isArray(value)) {
+        counts.appendChild(el("span", value.length ? "report-count flagged" : "report-count", `${label}：${value.length}`));
+        if (value.length) {
+          const details = el("details", "report-list");
+          details.appendChild(el("summary", "", `${label}（${value.length}）`));
+          const ul = el("ul");
+          for (const item of value) ul.appendChild(el("li", "", itemText(item)));
+          details.appendChild(ul);
+          lists.appendChild(details);
+        }
+      } else if (typeof value === "boolean") {
+        counts.appendChild(el("span", value ? "report-count flagged" : "report-count", `${label}：${value ? "是" : "否"}`));
+      } else if (value !== null && typeof value !== "object") {
+        counts.appendChild(el("span", "report-count", `${label}：${value}`));
+      }
+    }
+    box.appendChild(counts);
+    box.appendChild(lists);
+    return box;
+  }
+
+  /** The row of one upload: name, status line, progress bar, and later the report. */
+  function uploadRow(name) {
+    const item = el("li", "upload-item");
+    const head = el("div", "upload-head");
+    head.appendChild(el("span", "upload-name", name));
+    const status = el("span", "upload-status", "正在上传……");
+    head.appendChild(status);
+    item.appendChild(head);
+    const bar = el("progress", "upload-bar");
+    bar.max = 1;
+    bar.removeAttribute("value"); // indeterminate until the clause count is known
+    item.appendChild(bar);
+    $("upload-list").prepend(item);
+    return { item, status, bar };
+  }
+
+  function showJob(row, job) {
+    let text = JOB_STATUS[job.status] || job.status;
+    if (job.clauses_total) {
+      row.bar.max = job.clauses_total;
+      row.bar.value = job.clauses_embedded;
+      text += `：已处理 ${job.clauses_embedded} / ${job.clauses_total} 条`;
+    }
+    if (job.error) text += ` — ${job.error.detail}`;
+    row.status.textContent = text;
+    row.item.dataset.status = job.status;
+    row.item.classList.toggle("error", job.status === "failed" || job.status === "interrupted");
+  }
+
+  /** Poll a job until it ends; then show its document summary and report. */
+  async function followJob(row, location) {
+    for (;;) {
+      let job;
+      try {
+        job = await getJSON(location);
+      } catch (err) {
+        row.status.textContent = err.message;
+        row.item.classList.add("error");
+        return;
+      }
+      showJob(row, job);
+      if (job.status !== "queued" && job.status !== "running") {
+        if (job.status === "done") {
+          row.bar.max = 1;
+          row.bar.value = 1;
+          const d = job.document || {};
+          row.item.appendChild(
+            el("div", "upload-summary", `《${d.title}》${d.clauses} 条款 · ${d.tasks} 项任务${d.replaced ? " · 已替换旧版本" : ""}`)
+          );
+          if (job.report) row.item.appendChild(renderReport(job.report));
+          loadDocuments();
+        }
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async function uploadFile(file, token) {
+    const row = uploadRow(file.name);
+    const form = new FormData();
+    form.append("file", file, file.name);
+    try {
+      const response = await fetch("/api/documents", {
+        method: "POST",
+        body: form,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      const body = await response.json().catch(() => null);
+      if (response.status !== 202) {
+        const detail = body && typeof body.detail === "string" ? body.detail : `HTTP ${response.status}`;
+        row.status.textContent = `未接受 — ${detail}`;
+        row.item.classList.add("error");
+        row.bar.remove();
+        return;
+      }
+      showJob(row, body);
+      await followJob(row, response.headers.get("Location") || body.location);
+    } catch (err) {
+      row.status.textContent = err.message;
+      row.item.classList.add("error");
+    }
+  }
+
+  async function uploadSelected() {
+    const token = $("u-token").value.trim();
+    const files = Array.from($("u-files").files || []);
+    if (!token || !files.length) {
+      setStatus("doc-status", !token ? "请填写管理员令牌" : "请选择要上传的文件", true);
+      return;
+    }
+    sessionStorage.setItem("policyqa-token", token);
+    setStatus("doc-status", `正在上传 ${files.length} 个文件……`);
+    $("u-files").value = "";
+    await Promise.all(files.map((file) => uploadFile(file, token)));
+  }
+
+  /** Show the jobs still queued or running (e.g. started before this page was opened). */
+  async function followRunningJobs() {
+    try {
+      const data = await getJSON("/api/jobs?limit=20");
+      for (const job of data.jobs.reverse()) {
+        if (job.status === "queued" || job.status === "running") {
+          const row = uploadRow(job.source);
+          showJob(row, job);
+          followJob(row, job.location);
+        }
+      }
+    } catch (_) {
+      // the job list is a convenience; the rest of the page works without it
+    }
+  }
 
   // ---- wiring -------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", () => {
@@ -428,6 +592,12 @@
       event.preventDefault();
       loadTasks();
     });
+    $("upload-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      uploadSelected();
+    });
+    $("u-token").value = sessionStorage.getItem("policyqa-token") || "";
+    followRunningJobs();
     $("viewer-close").addEventListener("click", closeViewer);
     $("viewer").addEventListener("click", (event) => {
       if (event.target === $("viewer")) closeViewer();

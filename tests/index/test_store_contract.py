@@ -15,6 +15,7 @@ import pytest
 
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause
+from index.chunks import chunk_clauses
 from index.hybrid import HybridIndex
 from index.pgstore import PgIndex
 from index.store import ClauseStore
@@ -93,6 +94,25 @@ def test_add_replace_and_remove_a_document(store: ClauseStore) -> None:
     assert {c.source for c in store.clauses} == {"doc_a.txt"}
     with pytest.raises(InvalidQueryError, match=r"doc_b\.txt"):
         store.remove_document("doc_b.txt")
+
+
+def test_a_prepared_change_is_searched_once_adopted(store: ClauseStore) -> None:
+    added = [make_clause("建设低空飞行服务站，开通无人机物流航线。", source="doc_b.txt", lead_units=["市交通运输局"])]
+    p = store.params
+    texts = [c.text for c in chunk_clauses(added, p.max_chunk_chars, p.prefix, p.units)]
+    _, missing = store.stored_embeddings(texts).lookup(texts)
+    assert missing == [0]  # a new text: a job embeds it before the change
+    change = store.prepare_add(added)
+    store.adopt(change)
+    assert store.count == 6
+    assert store.search("无人机物流", mode="bm25", top_k=1)[0].clause.source == "doc_b.txt"
+    _, missing = store.stored_embeddings(texts).lookup(texts)
+    assert missing == []
+
+    store.adopt(store.prepare_remove("doc_b.txt"))
+    assert {c.source for c in store.clauses} == {"doc_a.txt"}
+    with pytest.raises(InvalidQueryError, match=r"doc_b\.txt"):
+        store.prepare_remove("doc_b.txt")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.helpers import ADMIN_TOKEN, ROOT
+from tests.service.helpers import ADMIN_TOKEN, ROOT, wait_for_job
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,9 @@ def test_document_text_with_markup_is_shown_as_text(page: Page, live_server: str
         headers=admin,
         timeout=300,
     )
-    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.status_code == 202, uploaded.text
+    with httpx.Client(base_url=live_server, timeout=60) as client:
+        assert wait_for_job(client, uploaded.headers["location"])["status"] == "done"
     try:
         dialogs = _dialogs(page)
         page.goto(live_server)
@@ -184,3 +186,41 @@ def test_document_text_with_markup_is_shown_as_text(page: Page, live_server: str
         assert dialogs == []
     finally:
         httpx.delete(f"{live_server}/api/documents/{XSS_NAME}", headers=admin, timeout=300)
+
+
+UPLOAD_NAME = "低空经济行动方案.txt"
+UPLOAD_TEXT = (
+    "临湘市低空经济发展行动方案\n一、重点任务\n"
+    "(一)建设低空飞行服务站。(牵头单位:市交通运输局 完成时限:2027年6月底前)\n"
+    "(二)开通无人机物流配送航线。(责任单位:市邮政管理局)\n"
+)
+
+
+def test_upload_shows_progress_then_the_report(page: Page, live_server: str) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    try:
+        page.goto(live_server)
+        page.click("#tab-docs")
+        page.fill("#u-token", ADMIN_TOKEN)
+        files: list[FilePayload] = [
+            {"name": UPLOAD_NAME, "mimeType": "text/plain", "buffer": UPLOAD_TEXT.encode()},
+            {"name": "幻灯片.pptx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"},
+        ]
+        page.set_input_files("#u-files", files=files)
+        page.click("#upload-button")
+        row = page.locator(".upload-item", has_text=UPLOAD_NAME)
+        expect(row.locator("progress.upload-bar")).to_be_visible()
+        expect(row).to_have_attribute("data-status", "done")
+        expect(row.locator(".upload-status")).to_contain_text("已处理 3 / 3 条")
+        expect(row.locator(".upload-summary")).to_contain_text("2 项任务")
+        job = httpx.get(f"{live_server}/api/jobs").json()["jobs"][0]
+        if job["report"] is not None:  # the extraction report, rendered as counts and flagged lists
+            expect(row.locator(".report-count").first).to_be_visible()
+            expect(row.locator(".job-report")).to_contain_text("任务")
+        refused = page.locator(".upload-item", has_text="幻灯片.pptx")
+        expect(refused).to_contain_text("未接受")
+        expect(refused).to_contain_text(".pptx")
+        expect(page.locator("#doc-list")).to_contain_text("临湘市低空经济发展行动方案")
+        page.screenshot(path=str(ARTIFACTS / "screenshot-upload.png"))
+    finally:
+        httpx.delete(f"{live_server}/api/documents/{UPLOAD_NAME}", headers=admin, timeout=300)

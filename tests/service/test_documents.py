@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corpus.reader import read_corpus
-from tests.service.helpers import ADMIN_TOKEN, SOURCE_003
+from tests.service.helpers import ADMIN_TOKEN, SOURCE_003, upload_and_wait
 
 DOCX_LINES = [
     "临湘市关于建设智慧口岸样板工程的实施方案",
@@ -64,9 +64,10 @@ def test_upload_ask_delete_round_trip(
     client = writable_client
     clauses_before, sources_before = _state(client)
     data = make_docx(DOCX_LINES)
-    response = client.post("/api/documents", files={"file": (DOCX_NAME, data)}, headers=admin)
-    assert response.status_code == 201, response.text
-    summary = response.json()
+    job = upload_and_wait(client, DOCX_NAME, data, admin)
+    assert job["status"] == "done", job
+    assert job["clauses_total"] == job["clauses_embedded"] == 3 and job["error"] is None
+    summary = job["document"]
     assert summary["source"] == DOCX_NAME
     assert summary["title"] == DOCX_LINES[0]
     assert summary["clauses"] == 3 and summary["tasks"] == 2
@@ -91,8 +92,10 @@ def test_upload_ask_delete_round_trip(
     doc = client.get(f"/api/documents/{DOCX_NAME}").json()
     assert DOCX_LINES[2][:10] in doc["text"]
 
-    again = client.post("/api/documents", files={"file": (DOCX_NAME, data)}, headers=admin)
-    assert again.status_code == 201 and again.json()["replaced"] is True
+    again = upload_and_wait(client, DOCX_NAME, data, admin)
+    assert again["status"] == "done" and again["document"]["replaced"] is True
+    listed = client.get("/api/jobs").json()["jobs"]
+    assert [j["id"] for j in listed[:2]] == [again["id"], job["id"]]
     assert _state(client)[0] == clauses_after
 
     deleted = client.delete(f"/api/documents/{DOCX_NAME}", headers=admin)
@@ -119,16 +122,12 @@ def test_deleting_a_bundled_document_keeps_its_file(writable_client: TestClient,
 @pytest.mark.parametrize(
     ("name", "payload", "status", "fragment"),
     [
-        ("broken.docx", b"PK\x03\x04 this is not really a zip", 400, "DOCX"),
-        ("broken.pdf", b"%PDF-1.7 garbage without objects", 400, "PDF"),
-        ("binary.txt", bytes(range(256)) * 4, 400, "binary.txt"),
-        ("blank.txt", b"   \n\n  ", 400, "blank.txt"),
         ("virus.exe", b"MZ\x90\x00", 415, ".exe"),
         ("slides.pptx", b"PK\x03\x04", 415, ".pptx"),
         ("noext", b"hello", 415, "无后缀"),
         (".hidden.txt", "一、任务".encode(), 400, "文件名无效"),
     ],
-    ids=["docx", "pdf", "binary-txt", "blank-txt", "exe", "pptx", "no-suffix", "hidden-name"],
+    ids=["exe", "pptx", "no-suffix", "hidden-name"],
 )
 def test_rejected_uploads_leave_the_index_unchanged(
     writable_client: TestClient,
@@ -144,6 +143,36 @@ def test_rejected_uploads_leave_the_index_unchanged(
     assert response.status_code == status, response.text
     detail = response.json()["detail"]
     assert fragment in detail and " / " in detail
+    assert _state(writable_client) == before
+    assert list((tmp_path / "uploads").iterdir()) == []
+    assert writable_client.get("/api/jobs").json()["count"] == 0  # refused before any job
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "status", "fragment"),
+    [
+        ("broken.docx", b"PK\x03\x04 this is not really a zip", 400, "DOCX"),
+        ("broken.pdf", b"%PDF-1.7 garbage without objects", 400, "PDF"),
+        ("binary.txt", bytes(range(256)) * 4, 400, "binary.txt"),
+        ("blank.txt", b"   \n\n  ", 400, "blank.txt"),
+    ],
+    ids=["docx", "pdf", "binary-txt", "blank-txt"],
+)
+def test_unreadable_uploads_fail_their_job_and_leave_the_index_unchanged(
+    writable_client: TestClient,
+    admin: dict[str, str],
+    tmp_path: Any,
+    name: str,
+    payload: bytes,
+    status: int,
+    fragment: str,
+) -> None:
+    before = _state(writable_client)
+    job = upload_and_wait(writable_client, name, payload, admin)
+    assert job["status"] == "failed", job
+    assert job["error"]["status"] == status
+    assert fragment in job["error"]["detail"] and " / " in job["error"]["detail"]
+    assert job["document"] is None
     assert _state(writable_client) == before
     assert list((tmp_path / "uploads").iterdir()) == []
 
@@ -178,8 +207,8 @@ def test_upload_just_under_the_limit_is_accepted(writable_client: TestClient, ad
     # Padded with blank lines: near the limit in bytes, but only three clauses to embed.
     body = text.encode() + b"\n" * (199_900 - len(text.encode()))
     assert 199_000 < len(body) <= 200_000
-    response = writable_client.post("/api/documents", files={"file": ("limit.txt", body)}, headers=admin)
-    assert response.status_code == 201, response.text
+    job = upload_and_wait(writable_client, "limit.txt", body, admin)
+    assert job["status"] == "done", job
 
 
 def test_upload_without_file_field_is_422(writable_client: TestClient, admin: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.service.helpers import SOURCE_003
+from tests.service.helpers import SOURCE_003, wait_for_job
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -187,3 +187,25 @@ def test_405_allow_lists_every_method_of_the_path(client: TestClient, method: st
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["allow"].split(",")} == allow
     assert response.json()["detail"] == "不支持该请求方法 / Method Not Allowed"
+
+
+# --- uploads answer 202 with the job; the job's body is the documented JobRecord ------------------
+
+
+def test_upload_job_bodies_match_the_documented_schema(
+    writable_client: TestClient, admin: dict[str, str], spec: dict[str, Any]
+) -> None:
+    text = "某市测试方案\n一、重点任务\n(一)推进测试工作。(牵头单位:市商务局 完成时限:2025年6月底前)\n"
+    response = writable_client.post("/api/documents", files={"file": ("测试.txt", text.encode())}, headers=admin)
+    assert response.status_code == 202
+    documented = spec["paths"]["/api/documents"]["post"]["responses"]["202"]
+    assert "Location" in documented["headers"]
+    _check(spec, documented["content"]["application/json"]["schema"], response.json())
+    job = wait_for_job(writable_client, response.headers["location"])
+    _check(spec, _documented_body(spec, "/api/jobs/{job_id}", "get", 200), job)
+    listed = writable_client.get("/api/jobs").json()
+    _check(spec, _documented_body(spec, "/api/jobs", "get", 200), listed)
+    missing = writable_client.get("/api/jobs/nope")
+    assert missing.status_code == 404
+    _check(spec, _documented_body(spec, "/api/jobs/{job_id}", "get", 404), missing.json())
+    assert "503" in spec["paths"]["/api/documents"]["post"]["responses"]

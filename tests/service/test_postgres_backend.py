@@ -15,7 +15,7 @@ from index.embed.cache import EmbeddingCache
 from qa.library import open_pg_library
 from service.app import create_app
 from service.settings import Settings
-from tests.service.helpers import ADMIN_TOKEN, ROOT, SOURCE_003
+from tests.service.helpers import ADMIN_TOKEN, ROOT, SOURCE_003, upload_and_wait
 
 pytestmark = pytest.mark.postgres
 QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "eval/data/questions.jsonl").open(encoding="utf-8")][::8]
@@ -63,8 +63,8 @@ def test_upload_is_kept_in_the_database(pg_client: TestClient, tmp_path: Path) -
         "(一)建设低空飞行服务站。(牵头单位:市交通运输局 完成时限:2027年6月底前)\n"
     )
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    response = pg_client.post("/api/documents", files={"file": ("低空.txt", text.encode())}, headers=headers)
-    assert response.status_code == 201, response.text
+    job = upload_and_wait(pg_client, "低空.txt", text.encode(), headers)
+    assert job["status"] == "done", job["error"]
     assert not (tmp_path / "unused-uploads").exists() or not any((tmp_path / "unused-uploads").iterdir())
     document = pg_client.get("/api/documents/低空.txt").json()
     assert document["uploaded"] is True and document["text"] == text

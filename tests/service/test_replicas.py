@@ -12,10 +12,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -26,7 +26,7 @@ from devtools.pgserver import free_port
 from index.embed.cache import EmbeddingCache
 from index.pgstore import SCHEMA, PgIndex
 from qa.library import open_pg_library
-from tests.service.helpers import ADMIN_TOKEN
+from tests.service.helpers import ADMIN_TOKEN, wait_for_job
 
 pytestmark = pytest.mark.postgres
 
@@ -53,6 +53,8 @@ class Replica:
             "POLICYQA_ADMIN_TOKEN": ADMIN_TOKEN,
             "POLICYQA_ENVIRONMENT": "development",
             "HF_HUB_OFFLINE": "1",
+            # A job whose replica stopped sending heartbeats shows as interrupted after 3 s.
+            "POLICYQA_JOB_STALE_SECONDS": "3",
             "PYTHONPATH": str(ROOT),
         }
         workdir.mkdir(parents=True, exist_ok=True)
@@ -109,6 +111,14 @@ def upload(replica: Replica, name: str, text: str) -> httpx.Response:
     return httpx.post(f"{replica.url}/api/documents", files=files, headers=ADMIN, timeout=120)
 
 
+def upload_done(replica: Replica, name: str, text: str) -> dict[str, Any]:
+    """Upload through ``replica`` and follow the job to its end (202, then the job record)."""
+    response = upload(replica, name, text)
+    assert response.status_code == 202, response.text
+    with httpx.Client(base_url=replica.url, timeout=60) as client:
+        return wait_for_job(client, response.headers["location"])
+
+
 def sources(replica: Replica) -> dict[str, int]:
     documents = httpx.get(f"{replica.url}/api/documents", timeout=30).json()["documents"]
     return {d["source"]: d["clauses"] for d in documents}
@@ -129,9 +139,11 @@ def eventually(check: Callable[[], None], timeout: float = 10.0) -> None:
 
 def test_upload_on_one_replica_is_answered_by_the_other(replicas: list[Replica]) -> None:
     a, b = replicas
-    response = upload(a, "低空经济方案.txt", PLAN)
-    assert response.status_code == 201, response.text
-    assert response.json()["clauses"] == 3 and response.json()["tasks"] == 2
+    job = upload_done(a, "低空经济方案.txt", PLAN)
+    assert job["status"] == "done", job["error"]
+    assert job["document"]["clauses"] == 3 and job["document"]["tasks"] == 2
+    # The job is recorded in the database: the other replica reports it too.
+    assert httpx.get(f"{b.url}{job['location']}", timeout=30).json()["status"] == "done"
 
     def answered_by_b() -> None:
         response = httpx.post(
@@ -187,51 +199,50 @@ def _wait_for_lock_waiter(database: str, timeout: float = 60.0) -> None:
 
 def test_replica_killed_during_upload_loses_nothing(replicas: list[Replica], database: str, tmp_path: Path) -> None:
     a, b = replicas
-    assert upload(a, "低空经济方案.txt", PLAN).status_code == 201  # acknowledged: must survive
+    assert upload_done(a, "低空经济方案.txt", PLAN)["status"] == "done"  # acknowledged: must survive
     expected = sources(b)
 
     # Hold the row the upload's transaction updates last, so the replica is killed with every
     # row of the new document written but not committed.
     blocker = psycopg.connect(database)
     blocker.execute(f"SELECT * FROM {SCHEMA}.meta WHERE key = 'stats' FOR UPDATE")
-    replies: list[object] = []
     second = PLAN.replace("低空飞行服务站", "直升机起降点")
-    sender = threading.Thread(target=lambda: replies.append(_try(upload, a, "第二方案.txt", second)))
-    sender.start()
+    accepted = upload(a, "第二方案.txt", second)
+    assert accepted.status_code == 202, accepted.text
     _wait_for_lock_waiter(database)
     a.kill()
-    sender.join(timeout=60)
     blocker.rollback()
     blocker.close()
-    assert isinstance(replies[0], httpx.TransportError)  # the client saw the failure: nothing was promised
 
     _assert_intact(database, expected)
     eventually(lambda: _assert_absent(b, "第二方案.txt"))
 
+    # The other replica reports the job as interrupted once the dead one's heartbeat is stale.
+    eventually(lambda: _assert_interrupted(b, accepted.headers["location"]), timeout=30)
+
     # Killed while still parsing and embedding, before any transaction: same outcome.
     c = Replica(database, tmp_path / "c")
-    sender = threading.Thread(target=lambda: replies.append(_try(upload, c, "第二方案.txt", second * 20)))
-    sender.start()
+    accepted = upload(c, "第二方案.txt", second * 20)
+    assert accepted.status_code == 202
     time.sleep(0.3)
     c.kill()
-    sender.join(timeout=60)
     _assert_intact(database, expected)
+    # Until then an upload of the same name is refused (409): the job might still be running.
+    eventually(lambda: _assert_interrupted(b, accepted.headers["location"]), timeout=30)
 
     # A replacement replica takes the same upload again.
     d = Replica(database, tmp_path / "d")
     try:
-        assert upload(d, "第二方案.txt", second).status_code == 201
+        assert upload_done(d, "第二方案.txt", second)["status"] == "done"
         eventually(lambda: _assert_present(b, "第二方案.txt"))
     finally:
         d.kill(signal.SIGTERM)
 
 
+def _assert_interrupted(replica: Replica, location: str) -> None:
+    job = httpx.get(f"{replica.url}{location}", timeout=30).json()
+    assert job["status"] == "interrupted" and "upload it again" in job["error"]["detail"], job
+
+
 def _assert_present(replica: Replica, source: str) -> None:
     assert source in sources(replica)
-
-
-def _try(function: Callable[..., httpx.Response], *args: object) -> httpx.Response | httpx.TransportError:
-    try:
-        return function(*args)
-    except httpx.TransportError as exc:
-        return exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.service.helpers import SOURCE_003
+from tests.service.helpers import SOURCE_003, upload_and_wait
 
 
 def test_status_question_is_answered_from_the_ledger(client: TestClient) -> None:
@@ -58,9 +58,9 @@ NEW = """某县优化营商环境十条措施(2021年修订)
 
 def test_a_repealing_upload_supersedes_the_old_document(writable_client: TestClient, admin: dict[str, str]) -> None:
     for name, text in (("old.txt", OLD), ("new.txt", NEW)):
-        response = writable_client.post("/api/documents", files={"file": (name, text.encode())}, headers=admin)
-        assert response.status_code == 201, response.text
-    assert response.json()["supersedes"] == ["old.txt"]
+        job = upload_and_wait(writable_client, name, text.encode(), admin)
+        assert job["status"] == "done", job
+    assert job["document"]["supersedes"] == ["old.txt"]
     documents = {d["source"]: d for d in writable_client.get("/api/documents").json()["documents"]}
     assert documents["old.txt"]["validity"] == "superseded" and documents["old.txt"]["superseded_by"] == ["new.txt"]
     record = writable_client.post("/api/ask", json={"question": "某县企业开办全程网办压缩到几个工作日？"}).json()

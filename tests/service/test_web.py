@@ -47,6 +47,8 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/api/tasks",
         "/api/documents",
         "/api/documents/{source}",
+        "/api/jobs",
+        "/api/jobs/{job_id}",
         "/v1/chat/completions",
         "/v1/models",
         "/webhook/dingtalk",

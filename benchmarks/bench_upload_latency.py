@@ -1,0 +1,209 @@
+"""``/healthz`` and ``/api/ask`` latency while a ~500-clause document is uploaded, against idle.
+
+Starts the service (``uvicorn``, embedded index copied from ``--index``) on 127.0.0.1, asks
+``--questions`` distinct judged questions one after the other, ``--interval`` seconds apart (each
+preceded by a ``/healthz``) with nothing else running, then uploads a generated plan of
+``--clauses`` new task clauses and asks other distinct questions, paced the same, for as long as
+its job runs (at most ``--questions``: with the defaults that spans the whole ~65 s job). Prints p50 /
+p99 per phase, the job's time and clauses/s, and the server's peak RSS before and after the job.
+
+A server that answers 201 (indexing inside the request, before background jobs) is measured
+too: the upload then runs in a thread and "during" lasts until its response arrives.
+
+Example:
+    $ python benchmarks/bench_upload_latency.py --clauses 500 --questions 90
+    phase    n  healthz p50/p99 ms  ask p50/p99 ms  timeouts
+    idle    60        2.1 / 4.0      80.3 / 160.2          0
+    during  60        2.5 / 9.8     101.7 / 250.9          0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-upload-admin-token"
+ACTIONS = ("推进", "建设", "完善", "优化", "培育", "健全", "落实", "深化", "拓展", "加强", "探索", "打造")
+THINGS = ("跨境电商服务平台", "冷链物流设施", "工程审批系统", "知识产权融资", "人才公寓", "智慧口岸",
+          "信用评价体系", "农产品溯源", "公共数据目录", "集装箱航线", "数字人民币场景", "绿色建筑")  # fmt: skip
+UNITS = ("市发改委", "市商务局", "市财政局", "市交通运输局", "市市场监管局", "市数据局", "市人社局", "市住建局")
+
+
+def plan(n: int) -> str:
+    """A task list of ``n`` distinct measures (each text new to the index, so each is embedded)."""
+    lines = ["临湘市营商环境综合改革任务清单", "一、重点任务"]
+    for i in range(1, n + 1):
+        lines.append(
+            f"{i}.{ACTIONS[i % 12]}{THINGS[(i * 5) % 12]}第{i}期项目，在第{i % 7 + 1}园区开展第{i}轮试点，"
+            f"年内完成{i * 3}家企业对接。(牵头单位:{UNITS[i % 8]} 责任单位:{UNITS[(i * 3 + 1) % 8]} "
+            f"完成时限:{2025 + i % 3}年{i % 12 + 1}月底前)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def questions() -> list[str]:
+    """The judged questions, each once."""
+    path = ROOT / "eval" / "data" / "questions.jsonl"
+    seen = [json.loads(line)["question"] for line in path.open(encoding="utf-8") if line.strip()]
+    return list(dict.fromkeys(seen))
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of process ``pid`` in MiB (Linux)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def start(workdir: Path, index: Path, env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The service on a copy of ``index`` in ``workdir``; returns the process and its URL once healthy."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    shutil.copytree(index, workdir / "index")
+    port = 18700 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "POLICYQA_INDEX_DIR": str(workdir / "index"),
+        "POLICYQA_UPLOAD_DIR": str(workdir / "uploads"),
+        "POLICYQA_ADMIN_TOKEN": TOKEN,
+        "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT)),
+        **env_extra,
+    }
+    log = (workdir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}; see {workdir / 'server.log'}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("server not healthy after 300 s")
+
+
+def probe(client: httpx.Client, question: str, timings: dict[str, list[float]], timeout: float) -> None:
+    """One /healthz then one /api/ask; their latencies (``timeout`` when they time out)."""
+    calls: tuple[tuple[str, Callable[[], httpx.Response]], ...] = (
+        ("healthz", lambda: client.get("/healthz", timeout=timeout)),
+        ("ask", lambda: client.post("/api/ask", json={"question": question}, timeout=timeout)),
+    )
+    for name, call in calls:
+        started = time.perf_counter()
+        try:
+            call().raise_for_status()
+            timings[name].append(time.perf_counter() - started)
+        except httpx.TimeoutException:
+            timings[name].append(timeout)
+            timings["timeouts"].append(1.0)
+
+
+def report(phase: str, timings: dict[str, list[float]]) -> str:
+    def pct(values: list[float]) -> str:
+        ms = np.asarray(values) * 1000
+        return f"{np.percentile(ms, 50):7.1f} / {np.percentile(ms, 99):7.1f}" if len(ms) else "      - /       -"
+
+    n = len(timings["ask"])
+    return f"{phase:<7}{n:>4}  {pct(timings['healthz'])}  {pct(timings['ask'])}  {len(timings['timeouts']):>8}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=ROOT / "var" / "test-cache" / "service-index")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-upload")
+    parser.add_argument("--clauses", type=int, default=500)
+    parser.add_argument("--questions", type=int, default=90, help="questions per phase (distinct)")
+    parser.add_argument(
+        "--interval", type=float, default=0.7, help="seconds between probes, so 'during' spans the whole job"
+    )
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as timed out")
+    parser.add_argument("--job-threads", help="POLICYQA_JOB_THREADS for the server (default: the setting's)")
+    parser.add_argument("--job-nice", help="POLICYQA_JOB_NICE for the server (default: the setting's)")
+    args = parser.parse_args(argv)
+    extra = {k: v for k, v in (("POLICYQA_JOB_THREADS", args.job_threads), ("POLICYQA_JOB_NICE", args.job_nice)) if v}
+    pool = questions()
+    if len(pool) < 2 * args.questions:
+        raise SystemExit(f"only {len(pool)} distinct questions; use --questions {len(pool) // 2} or fewer")
+    process, url = start(args.workdir, args.index, extra)
+    try:
+        with httpx.Client(base_url=url) as client:
+            probe(client, pool[-1], {"healthz": [], "ask": [], "timeouts": []}, args.timeout)  # warm-up
+            idle: dict[str, list[float]] = {"healthz": [], "ask": [], "timeouts": []}
+            for question in pool[: args.questions]:
+                probe(client, question, idle, args.timeout)
+                time.sleep(args.interval)
+            rss_before = rss_mib(process.pid)
+
+            body = plan(args.clauses).encode()
+            outcome: dict[str, object] = {}
+            uploading = threading.Event()
+            uploading.set()
+
+            def upload() -> None:
+                started = time.monotonic()
+                response = httpx.post(
+                    f"{url}/api/documents",
+                    files={"file": ("营商环境任务清单.txt", body, "text/plain")},
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                    timeout=3600,
+                )
+                outcome["status"] = response.status_code
+                if response.status_code == 202:  # follow the job
+                    location = response.headers["location"]
+                    while (job := httpx.get(f"{url}{location}", timeout=60).json())["status"] in ("queued", "running"):
+                        time.sleep(0.2)
+                    outcome["job"] = job
+                outcome["seconds"] = time.monotonic() - started
+                uploading.clear()
+
+            sender = threading.Thread(target=upload)
+            sender.start()
+            during: dict[str, list[float]] = {"healthz": [], "ask": [], "timeouts": []}
+            for question in pool[args.questions : 2 * args.questions]:
+                if not uploading.is_set():
+                    break
+                probe(client, question, during, args.timeout)
+                time.sleep(args.interval)
+            sender.join()
+            rss_after = rss_mib(process.pid)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+    job = outcome.get("job") or {}
+    assert isinstance(job, dict)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
+    print(f"upload: HTTP {outcome['status']}, job {job.get('status', '-')}, {outcome['seconds']:.1f} s for "
+          f"{job.get('clauses_total', args.clauses + 1)} clauses "
+          f"({job.get('clauses_total', args.clauses + 1) / float(outcome['seconds']):.1f} clauses/s)")  # type: ignore[arg-type]  # fmt: skip
+    print("phase    n  healthz p50/p99 ms  ask p50/p99 ms  timeouts")
+    print(report("idle", idle))
+    print(report("during", during))
+    added = rss_after[1] - rss_before[1]
+    print(
+        f"server RSS before the upload {rss_before[0]:.0f} MiB (peak {rss_before[1]:.0f}); "
+        f"after {rss_after[0]:.0f} MiB (peak {rss_after[1]:.0f}): the job added {added:.0f} MiB to the peak"
+    )
+
+
+if __name__ == "__main__":
+    main()
