@@ -41,6 +41,54 @@ def load_pdf(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Ext
         PageCountError, PageTextError, OcrTimeoutError: a bound was passed.
         ConverterUnavailableError: a page needs OCR and Tesseract is not installed.
     """
+    rendered = _pdfium(data)
+    try:
+        if rendered is not None:
+            _check_bounds(rendered, name, limits)
+        return _read(data, name, limits, rendered)
+    finally:
+        if rendered is not None:
+            rendered.close()
+
+
+def _pdfium(data: bytes) -> pypdfium2.PdfDocument | None:
+    """The PDF opened by pdfium (C, fast), or None when pdfium refuses it (pdfplumber may not)."""
+    try:
+        return pypdfium2.PdfDocument(data)
+    except Exception:  # PdfiumError for damaged or encrypted files: pdfplumber reports those
+        return None
+
+
+def _check_bounds(document: pypdfium2.PdfDocument, name: str, limits: ReadLimits) -> None:
+    """Refuse too many pages, or a page with too many characters, before pdfplumber lays them out.
+
+    pdfium counts a page's characters about five times faster than pdfminer interprets it, so
+    a 29 KB PDF holding one page of 100,000 characters is refused in about a second.
+    """
+    if len(document) > limits.max_pages:
+        raise PageCountError(
+            f"{name} has {len(document)} pages, more than {limits.describe('max_pages')}",
+            "max_pages",
+            limits.max_pages,
+        )
+    for number in range(len(document)):
+        try:
+            page = document[number]
+            chars = page.get_textpage().count_chars()
+            page.close()
+        except Exception:  # a page pdfium cannot read: pdfplumber reports it, or reads it
+            continue
+        if chars > limits.max_chars_per_page:
+            raise PageTextError(
+                f"page {number + 1} of {name} holds {chars} characters, more than "
+                f"{limits.describe('max_chars_per_page')}",
+                "max_chars_per_page",
+                limits.max_chars_per_page,
+            )
+
+
+def _read(data: bytes, name: str, limits: ReadLimits, rendered: pypdfium2.PdfDocument | None) -> Extracted:
+    """The text layer by pdfplumber, pages without one OCR'd from pdfium's rendering."""
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > limits.max_pages:
@@ -65,7 +113,7 @@ def load_pdf(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Ext
         raise EmptyDocumentError(f"PDF has no pages: {name}")
     notes: tuple[str, ...] = ()
     if scanned:
-        for number, lines in _ocr(data, name, scanned, limits).items():
+        for number, lines in _ocr(rendered, name, scanned, limits).items():
             pages[number] = lines
         shown = ", ".join(str(n + 1) for n in scanned)
         notes = (f"page{'s' if len(scanned) > 1 else ''} {shown} read by OCR (Tesseract {LANGUAGE})",)
@@ -83,17 +131,21 @@ def _shows_something(page: pdfplumber.page.Page) -> bool:
     return bool(page.images or page.rects or page.curves or page.lines)
 
 
-def _ocr(data: bytes, name: str, numbers: list[int], limits: ReadLimits) -> dict[int, list[Line]]:
+def _ocr(
+    document: pypdfium2.PdfDocument | None, name: str, numbers: list[int], limits: ReadLimits
+) -> dict[int, list[Line]]:
     """The OCR'd lines of the 0-based pages ``numbers``."""
     program = check_tesseract()
-    try:
-        document = pypdfium2.PdfDocument(data)
-    except Exception as exc:  # PdfiumError: pdfplumber read it, pdfium may still refuse
-        raise CorruptDocumentError(f"cannot render PDF {name} for OCR: {exc}") from exc
-    try:
-        return {n: ocr_page(document[n], name, n + 1, limits, program) for n in numbers}
-    finally:
-        document.close()
+    if document is None:
+        raise CorruptDocumentError(f"cannot render PDF {name} for OCR: pdfium cannot open it")
+    pages: dict[int, list[Line]] = {}
+    for n in numbers:
+        try:
+            page = document[n]
+        except Exception as exc:  # PdfiumError: a page pdfplumber read but pdfium cannot load
+            raise CorruptDocumentError(f"cannot render page {n + 1} of {name} for OCR: {exc}") from exc
+        pages[n] = ocr_page(page, name, n + 1, limits, program)
+    return pages
 
 
 def _page_lines(page: pdfplumber.page.Page, name: str, number: int, limits: ReadLimits) -> list[Line]:

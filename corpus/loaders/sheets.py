@@ -6,7 +6,7 @@ its content) and its rows go through :func:`corpus.loaders.tables.render_table`,
 the .docx tables use. Merged ranges (calamine reports them for xlsx and xls) share one
 :class:`GridCell` key, so a lead unit merged down several rows applies to each of them, as in
 Word. A sheet's name becomes a heading line unless it is a default name ("Sheet1", "工作表1").
-A file calamine cannot read is converted to .xlsx by LibreOffice when it is installed.
+A .et that calamine cannot read is converted to .xlsx by LibreOffice when it is installed.
 
 Example:
     >>> print(load_sheets(xlsx_bytes, "任务清单.xlsx"))
@@ -58,9 +58,10 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
         _check_workbook_zip(data, name, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError, ...
-        if data.startswith(OLE_MAGIC) and shutil.which("soffice"):
-            # a WPS .et or an old .xls variant calamine does not know: LibreOffice may
+    except BaseException as exc:  # CalamineError, XmlError, ZipError, PasswordError, a Rust panic
+        _reraise_interrupts(exc)
+        if name.lower().endswith(".et") and data.startswith(OLE_MAGIC) and shutil.which("soffice"):
+            # a WPS .et in a layout of its own, which calamine does not know: LibreOffice may
             return load_sheets(convert(data, name, "xlsx", limits), name, limits)
         raise CorruptDocumentError(f"cannot read spreadsheet {name}: {type(exc).__name__}: {exc}") from exc
     sheets = [
@@ -81,7 +82,8 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
             merged = sheet.merged_cell_ranges or []
         except DocumentError:
             raise
-        except Exception as exc:  # calamine raises its own types for damaged sheets
+        except BaseException as exc:  # calamine raises its own types for damaged sheets, or panics
+            _reraise_interrupts(exc)
             raise CorruptDocumentError(f"cannot read sheet {sheet_name!r} of {name}: {exc}") from exc
         lines = render_table(_grid(rows, merged))
         if lines and not _DEFAULT_SHEET.match(sheet_name.strip()):
@@ -97,6 +99,16 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Re-raise ``exc`` unless it is an error of calamine's.
+
+    A damaged .xls can make calamine's Rust code panic, which pyo3 raises as a
+    ``PanicException`` deriving from BaseException; that is a damaged file, not an interrupt.
+    """
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
 
 
 def _check_workbook_zip(data: bytes, name: str, limits: ReadLimits) -> None:
