@@ -27,7 +27,7 @@ class ReadLimits:
         max_unpacked_bytes: bytes a ZIP-based file (docx, xlsx, ofd) may unpack to, counted
             as its members stream out (a zip bomb, or a zip whose sizes lie, stops here).
         max_pages: PDF pages, spreadsheet sheets or OFD pages.
-        max_chars_per_page: characters of one PDF/OFD page or one sheet (a dense A4 page has
+        max_chars_per_page: characters of one PDF or OFD page (a dense A4 page has
             about 2,000; a 29 KB PDF can hold one page of 100,000).
         max_sheet_cells: rows × columns of one sheet's used area (a sheet with one cell in
             its far corner would otherwise be laid out as billions of empty cells).

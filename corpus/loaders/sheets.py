@@ -44,8 +44,9 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
     Args:
         data: the file's bytes.
         name: the file name, for error messages.
-        limits: ``max_pages`` bounds the sheets, ``max_chars_per_page`` each sheet's text,
-            ``max_unpacked_bytes`` what a ZIP-based workbook may unpack to.
+        limits: ``max_pages`` bounds the sheets, ``max_sheet_cells`` each sheet's extent,
+            ``max_unpacked_bytes`` what a ZIP-based workbook may unpack to (a sheet is not a
+            page: a 500-row task list holds 30,000 characters; the document's ``max_chars`` applies).
 
     Returns:
         The sheets' text, a blank line between sheets; may be blank.
@@ -89,13 +90,6 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
         if lines and not _DEFAULT_SHEET.match(sheet_name.strip()):
             lines.insert(0, sheet_name.strip())
         text = "\n".join(lines)
-        if len(text) > limits.max_chars_per_page:
-            raise PageTextError(
-                f"sheet {sheet_name!r} of {name} holds {len(text)} characters, more than "
-                f"{limits.describe('max_chars_per_page')}",
-                "max_chars_per_page",
-                limits.max_chars_per_page,
-            )
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)
