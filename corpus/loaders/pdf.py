@@ -1,7 +1,8 @@
 """PDF files: the text layer of every page, scanned pages OCR'd, page numbers stripped, lines rejoined.
 
 The text layer is read with pdfplumber. A page without one that shows something (an image,
-drawn shapes: a scan, or text turned into outlines) is rendered and read by Tesseract
+drawn shapes: a scan, or text turned into outlines), or whose few characters of text lie over a
+page-sized image (a scan stamped with a watermark), is rendered and read by Tesseract
 (:mod:`.ocr`); the numbers of those pages are returned for the extraction report. The work is
 bounded while reading: page count, characters per page, OCR seconds per page.
 
@@ -21,6 +22,11 @@ from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.loaders.ocr import LANGUAGE, check_tesseract, ocr_page
 from corpus.loaders.pdf_lines import UNMAPPED_GLYPH, Line, reflow, strip_page_numbers
 from corpus.loaders.result import Extracted
+
+# A page with fewer characters than this in its text layer, and an image covering at least this
+# share of it, is a scan with a stamp or watermark in text: it is OCR'd.
+_FEW_CHARS = 40
+_SCAN_IMAGE_SHARE = 0.5
 
 
 def load_pdf(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
@@ -101,7 +107,7 @@ def _read(data: bytes, name: str, limits: ReadLimits, rendered: pypdfium2.PdfDoc
             scanned: list[int] = []  # 0-based pages with no text but something drawn on them
             for number, page in enumerate(pdf.pages):
                 lines = _page_lines(page, name, number + 1, limits)
-                if not any(UNMAPPED_GLYPH.sub("", line.text).strip() for line in lines) and _shows_something(page):
+                if _needs_ocr(page, lines):
                     scanned.append(number)
                 pages.append(lines)
                 page.close()  # pdfplumber caches each page's layout; a long PDF would keep them all
@@ -126,9 +132,27 @@ def _read(data: bytes, name: str, limits: ReadLimits, rendered: pypdfium2.PdfDoc
     return Extracted(text, notes, tuple(n + 1 for n in scanned))
 
 
-def _shows_something(page: pdfplumber.page.Page) -> bool:
-    """True when a page without text has images or drawn shapes (a scan, outlined text)."""
-    return bool(page.images or page.rects or page.curves or page.lines)
+def _needs_ocr(page: pdfplumber.page.Page, lines: list[Line]) -> bool:
+    """True for a scanned page: no text but something drawn, or little text over a big image.
+
+    Scans published online often carry a small text layer of their own (a page number, a
+    "仅供参考" watermark, the site's address) over the image of the page; that text alone must
+    not make the page count as read.
+    """
+    text = sum(len(UNMAPPED_GLYPH.sub("", line.text).strip()) for line in strip_page_numbers(lines))
+    if text == 0:
+        return bool(page.images or page.rects or page.curves or page.lines)
+    return text < _FEW_CHARS and _image_share(page) >= _SCAN_IMAGE_SHARE
+
+
+def _image_share(page: pdfplumber.page.Page) -> float:
+    """The share of the page's area covered by its largest image."""
+    area = float(page.width) * float(page.height)
+    largest = max(
+        (float(i["x1"] - i["x0"]) * float(i["bottom"] - i["top"]) for i in page.images),
+        default=0.0,
+    )
+    return largest / area if area > 0 else 0.0
 
 
 def _ocr(
