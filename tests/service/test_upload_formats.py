@@ -61,7 +61,7 @@ def test_doc_upload_is_answerable_with_unit_and_deadline(
     for line in ["关于建设跨境电商综合试验区的实施方案", "一、主要任务", "（一）建设跨境电商线上综合服务平台。",
                  "牵头单位：市跨境电商服务中心", "完成时限：2022年3月底前"]:  # fmt: skip
         document.add_paragraph(line)
-    document.save(tmp_path / "plan.docx")
+    document.save(str(tmp_path / "plan.docx"))
     subprocess.run(
         [str(shutil.which("soffice")), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
          "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "plan.docx")],
