@@ -31,11 +31,11 @@ from corpus.loaders.archive import BoundedZip, scan_member
 from corpus.loaders.office import OLE_MAGIC, ZIP_MAGIC, convert
 from corpus.loaders.tables import GridCell, render_table
 
-# Names spreadsheet programs give new sheets: "Sheet1", "sheet 2", "工作表1", "Feuil1", "Tabelle1".
+# Names spreadsheet programs give new sheets: "Sheet" (openpyxl), "Sheet1", "sheet 2", "工作表1", "Feuil1".
 # An .xlsx worksheet part, and a cell or row reference in it: <c r="B12" s="3">, <row r="12">.
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _CELL_REF = re.compile(rb"<(?:c|row)\s[^>]*?\br=\"([A-Z]{0,3}[0-9]{1,7})\"")
-_DEFAULT_SHEET = re.compile(r"^(?:sheet|工作表|表|feuil|tabelle|hoja|foglio)\s*\d+$", re.IGNORECASE)
+_DEFAULT_SHEET = re.compile(r"^(?:sheet|工作表|表|feuil|tabelle|hoja|foglio)\s*\d*$", re.IGNORECASE)
 
 
 def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
@@ -79,14 +79,17 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
         try:
             sheet = workbook.get_sheet_by_name(sheet_name)
             _check_cells(sheet.height * sheet.width, f"sheet {sheet_name!r} of {name}", limits)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=True)  # from the first used cell, not A1
             merged = sheet.merged_cell_ranges or []
+            origin = sheet.start or (0, 0)
         except DocumentError:
             raise
         except BaseException as exc:  # calamine raises its own types for damaged sheets, or panics
             _reraise_interrupts(exc)
             raise CorruptDocumentError(f"cannot read sheet {sheet_name!r} of {name}: {exc}") from exc
-        lines = render_table(_grid(rows, merged))
+        grid = [row for row in _grid(rows, merged, origin) if any(cell.text for cell in row)]
+        # empty rows dropped: a blank row between caption and header must not hide the header
+        lines = render_table(grid)
         if lines and not _DEFAULT_SHEET.match(sheet_name.strip()):
             lines.insert(0, sheet_name.strip())
         text = "\n".join(lines)
@@ -142,11 +145,18 @@ def _check_cells(cells: int, where: str, limits: ReadLimits) -> None:
         )
 
 
-def _grid(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[GridCell]]:
-    """The sheet's layout grid; every position of a merged range holds the range's one cell."""
+def _grid(
+    rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]], origin: tuple[int, int]
+) -> list[list[GridCell]]:
+    """The sheet's layout grid; every position of a merged range holds the range's one cell.
+
+    ``rows`` start at ``origin`` (the first used cell); merged ranges are in sheet coordinates.
+    """
     grid = [[GridCell(object(), _cell_text(value)) for value in row] for row in rows]
     for (top, left), (bottom, right) in merged:
-        if top >= len(grid) or left >= len(grid[top]):
+        top, left = max(top - origin[0], 0), max(left - origin[1], 0)
+        bottom, right = bottom - origin[0], right - origin[1]
+        if top >= len(grid) or left >= len(grid[top]) or bottom < top or right < left:
             continue
         cell = grid[top][left]
         for r in range(top, min(bottom, len(grid) - 1) + 1):
