@@ -19,6 +19,7 @@ from typing import Literal, get_args
 
 from corpus.errors import IndexStateError, InvalidQueryError
 from corpus.model import Clause
+from corpus.simplify import to_simplified
 from index.atomic import readable_dir
 from index.bm25 import BM25Index
 from index.build import CLAUSES_FILE, BuiltIndex, build_index
@@ -28,7 +29,6 @@ from index.embed.factory import make_embedder
 from index.embed.protocol import Embedder
 from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
-from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 
 SearchMode = Literal["bm25", "dense", "hybrid"]

@@ -48,6 +48,7 @@ from psycopg_pool import ConnectionPool
 
 from corpus.errors import IndexStateError, InvalidQueryError
 from corpus.model import Clause
+from corpus.simplify import to_simplified
 from index.build import embed_chunks
 from index.chunks import Chunk, chunk_clauses
 from index.embed.cache import EmbeddingCache, text_key
@@ -56,7 +57,6 @@ from index.embed.protocol import Embedder
 from index.fusion import Norm, Run, run_weights, weighted
 from index.hybrid import FusionName, Hit, SearchMode, check_search_args, hits_from_runs
 from index.manifest import DEFAULT_PARAMS, IndexParams
-from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)
