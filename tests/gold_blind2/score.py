@@ -118,7 +118,7 @@ def disagreements(comparisons: list[Comparison]) -> list[str]:
     """One line per wrong field, missing clause or non-task read as a task."""
     out = []
     for c in comparisons:
-        tag = f"{str(c.gold['source'])[:2]} {c.gold['layout']} {c.gold['prefix']}"
+        tag = f"{str(c.gold['source'])[:3]} {c.gold['layout']} {c.gold['prefix']}"
         if c.clause is None and c.gold["task"]:
             out.append(f"{tag}: NOT FOUND")
             continue
