@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from corpus.deadlines import find_prose_deadline, looks_like_deadline, normalize_deadline
-from corpus.grammar import LABEL_PAIR_RE, NOT_TASK_RE, STRICT_LABEL_RE, UNKNOWN_LABEL_RE, label_word, role_of
+from corpus.grammar import (
+    CLOSING_ARTICLE_RE,
+    LABEL_PAIR_RE,
+    NOT_TASK_RE,
+    STRICT_LABEL_RE,
+    UNKNOWN_LABEL_RE,
+    label_word,
+    role_of,
+)
 from corpus.meta import document_year, read_meta
 from corpus.model import Clause, ClauseKind, Deadline, Document, FieldSource, clause_id
 from corpus.structure import (
@@ -231,6 +239,8 @@ class _Builder:
         if marker and not attachment:
             self.closing = False
             self._add_numbered(marker, raw, start, end)
+            if CLOSING_ARTICLE_RE.match(folded[marker.length :].strip()):
+                self.last_closing()  # "第二十条 本细则由省教育厅负责解释": an article, no task
             return i + 1
         body = folded.strip()
         if attachment or self._is_closing(body, next_folded.strip()):
@@ -295,6 +305,11 @@ class _Builder:
         parent = self.stack[-1] if self.stack else None
         rank = parent.rank + 0.01 if parent else 99.0
         self._new_node(None, rank, raw.strip(), start + lead, end, closing=closing)
+
+    def last_closing(self) -> None:
+        """Mark the node just added as closing material: no fields of its own, none inherited."""
+        if self.last is not None:
+            self.last.closing = True
 
     def _is_closing(self, body: str, next_body: str) -> bool:
         """True for a closing paragraph, an issuer or a date line: never a task.
