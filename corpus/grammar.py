@@ -129,10 +129,11 @@ def _alternation(words: list[str]) -> str:
 _FREE = _alternation([w for w in LABELS if w not in _NEEDS_BOUNDARY])
 _BOUND = _alternation(sorted(_NEEDS_BOUNDARY))
 #: One label in any of its written forms, on folded text; the word is in group ``word``:
-#:   "牵头单位:"  "【牵头单位】"  "〔完成时限〕:"  "[责任单位]"  "牵头单位  " (a space after the word).
+#:   "牵头单位:"  "【牵头单位】"  "〔完成时限〕:"  "[责任单位]"  "牵头单位  " (a space after the word),
+#:   and "责任单位;市政务服务中心" (OCR reads a full-width colon as a semicolon).
 LABEL_RE = re.compile(
     rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
-    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:\s*:\s*|[ \t]+(?=\S))"
+    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:\s*:\s*|;(?=\s*[\u4e00-\u9fff])|[ \t]+(?=\S))"
 )
 #: Only the colon and bracket forms: safe to look for in running text.
 STRICT_LABEL_RE = re.compile(
@@ -201,7 +202,8 @@ CHROME_LINES: tuple[str, ...] = (
     r"(?:相关)?政策解读\s*:?.*",
     r"上一篇\s*:?.*|下一篇\s*:?.*",
     r"扫一扫.*|手机扫.*",
-    r"网站地图.*|版权所有.*|主办单位\s*:.*|承办单位\s*:.{0,40}(?:ICP|备案|网站).*|.*ICP备.*|网站标识码.*",
+    # a site footer; "主办单位:" alone is a label (the lead), so only with the footer's own words
+    r"网站地图.*|版权所有.*|(?:主办|承办)单位\s*:.{0,40}(?:ICP|备案|网站|版权).*|.*ICP备.*|网站标识码.*",
     r"【\s*(?:打印|关闭|收藏)\s*】.*",
 )
 CHROME_RE = re.compile(r"^(?:" + "|".join(CHROME_LINES) + r")\s*$")
