@@ -491,7 +491,7 @@ def _resolve(nodes: list[_Node], source: str, doc_title: str) -> list[Clause]:
     _adopt_single_paragraph_labels(nodes)
     effective: dict[int, _Effective] = {}
     for plan in {id(n.plan): n.plan for n in nodes}.values():
-        plan.deadline = _take_plan_deadline([n for n in nodes if n.plan is plan])
+        plan.deadline = _plan_deadline([n for n in nodes if n.plan is plan])
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
     for node in nodes:
@@ -612,8 +612,8 @@ def _in_measure_section(node: _Node) -> bool:
     return False
 
 
-def _take_plan_deadline(nodes: list[_Node]) -> Deadline | None:
-    """The deadline a plan's "三、完成时限" section states; the line stating it is no task itself."""
+def _plan_deadline(nodes: list[_Node]) -> Deadline | None:
+    """The deadline a plan's "三、完成时限" section states ("2020年11月底前。" under it)."""
     for node in nodes:
         if node.marker and _PLAN_DEADLINE_HEADING.match(node.text.strip().rstrip("。:")):
             for child in node.children:
@@ -621,7 +621,6 @@ def _take_plan_deadline(nodes: list[_Node]) -> Deadline | None:
                 if deadline is None:
                     deadline = normalize_deadline(child.text.strip().rstrip("。"), None)
                 if deadline.date or deadline.kind != "unknown":
-                    child.closing = True
                     return deadline
     return None
 
