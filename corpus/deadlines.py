@@ -31,7 +31,9 @@ _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
 # Prose deadlines: a dated phrase directly followed by 前 ("于6月20日前制定", "8月底前录制",
 # "年底前上线", "2020年9月底前,实现…"), or "自2020年8月1日开始/起". "到2020年12月,…" and
 # "2025年达到800万标箱" are targets and do not match.
-_PROSE_BY = re.compile(r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|(?:\d{4}\s*)?年\s*(?:底|末))\s*前")
+_PROSE_BY = re.compile(
+    r"(?:(?:(?:\d{4}|[今明次])\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|(?:\d{4}\s*|[今明次])?年\s*(?:底|末))\s*前"
+)
 _PROSE_FROM = re.compile(r"自\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*(?:起|开始)")
 
 
@@ -52,6 +54,7 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
         '2020-12-31'
     """
     clean = re.sub(r"[\xa0\u2002\u2003\u2009\u3000]", " ", text).strip()  # odd spaces seen in 004
+    shown, clean = clean, _absolute_years(clean, doc_year)
     first_date = _first_date(_arabic(clean), doc_year)
     span = _RANGE.search(clean)
     if span:  # "2020年6月-11月", "2020年3月31日至12月31日": the range ends at its last date
@@ -59,17 +62,17 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
         year = int(start_year[:4]) if start_year else doc_year
         first_date = _first_date(span.group(2), year) or first_date
     if _ONGOING.match(clean):
-        return Deadline(clean, first_date, DeadlineKind.ONGOING)
+        return Deadline(shown, first_date, DeadlineKind.ONGOING)
     if _RECURRING.match(clean):  # "每年8月底前": a date in every year, so no one date
-        return Deadline(clean, None, DeadlineKind.RECURRING)
+        return Deadline(shown, None, DeadlineKind.RECURRING)
     m = _FROM.match(clean)
     if m and not re.search(r"前", m.group("d")):
         start = _first_date(m.group("d"), doc_year, start_of_period=True)
         if start:
-            return Deadline(clean, start, DeadlineKind.FROM_DATE)
+            return Deadline(shown, start, DeadlineKind.FROM_DATE)
     if first_date:
-        return Deadline(clean, first_date, DeadlineKind.BY_DATE)
-    return Deadline(clean, None, DeadlineKind.UNKNOWN)
+        return Deadline(shown, first_date, DeadlineKind.BY_DATE)
+    return Deadline(shown, None, DeadlineKind.UNKNOWN)
 
 
 # A verb that makes a dated phrase a due date, and an ongoing phrase with nothing else in it.
@@ -222,6 +225,20 @@ _DEADLINE_AFTER = re.compile(
 )
 
 
+# Years named relative to the document's: "今年底", "明年3月", "次年一季度", "去年".
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "明年": 1, "次年": 1, "去年": -1}
+_RELATIVE_YEAR_RE = re.compile("|".join(_RELATIVE_YEAR))
+# Deadlines that name no date: kept as written, kind unknown ("完成时限：立行立改").
+_UNDATED = re.compile(r"^(?:及时|立行立改|立即(?:整改|办理|落实)?|即时(?:办结|办理)?|马上办|尽快|随时)$")
+
+
+def _absolute_years(text: str, doc_year: int | None) -> str:
+    """ "今年底" -> "2025年底" in a 2025 document; unchanged without a document year."""
+    if doc_year is None or not _RELATIVE_YEAR_RE.search(text):
+        return text
+    return _RELATIVE_YEAR_RE.sub(lambda m: f"{doc_year + _RELATIVE_YEAR[m.group(0)]}年", text)
+
+
 # Chinese numerals of a month or day: "六月底前", "十二月三十一日前", "二〇二四年六月".
 _CN_DATE_PART = re.compile(r"([〇○零一二三四五六七八九十]{1,4})(?=\s*[年月日])")
 _CN_DIGIT = dict(zip("〇○零一二三四五六七八九", (0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
@@ -252,9 +269,11 @@ def looks_like_deadline(phrase: str) -> bool:
         >>> looks_like_deadline("2020年以来")
         False
     """
-    text = _arabic(re.sub(r"\s+", "", phrase).strip("。.;,"))
+    text = _arabic(_absolute_years(re.sub(r"\s+", "", phrase).strip("。.;,"), 2000))
     if not text or len(text) > 30:
         return False
+    if _UNDATED.match(text):
+        return True
     if _ONGOING.match(text) or _RECURRING.match(text):
         return len(text) <= 12
     lead = _DEADLINE_BEFORE.match(text)

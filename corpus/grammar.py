@@ -33,8 +33,11 @@ class Role(StrEnum):
 
 #: Label words -> role. Used for inline labels, label lines and table headers alike.
 LABELS: dict[str, Role] = {
-    **dict.fromkeys(("牵头单位", "牵头部门", "主责单位", "主责部门", "牵头"), Role.LEAD),
-    **dict.fromkeys(("责任单位", "责任部门", "负责单位", "承办单位", "实施单位", "主体单位"), Role.RESPONSIBLE),
+    **dict.fromkeys(("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头主体", "牵头"), Role.LEAD),
+    **dict.fromkeys(
+        ("责任单位", "责任部门", "负责单位", "承办单位", "实施单位", "主体单位", "责任主体", "实施主体"),
+        Role.RESPONSIBLE,
+    ),
     **dict.fromkeys(
         (
             "配合单位",
@@ -47,6 +50,9 @@ LABELS: dict[str, Role] = {
             "协同单位",
             "协同部门",
             "协助单位",
+            "配合主体",
+            "协同主体",
+            "参与主体",
         ),
         Role.ASSIST,
     ),
@@ -59,6 +65,7 @@ LABELS: dict[str, Role] = {
             "完成时间",
             "完成期限",
             "时间节点",
+            "完成节点",
             "落实时间",
             "时限",
             "时间安排",
@@ -115,16 +122,18 @@ _BRACKET_OPEN, _BRACKET_CLOSE = "(【〔[〖<", ")】〕]〗>"
 
 
 def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """Longest first; a word may be written with spaces between its characters ("牵 头 单 位")."""
+    return "|".join(r"[ \t]*".join(map(re.escape, w)) for w in sorted(words, key=len, reverse=True))
 
 
 _FREE = _alternation([w for w in LABELS if w not in _NEEDS_BOUNDARY])
 _BOUND = _alternation(sorted(_NEEDS_BOUNDARY))
 #: One label in any of its written forms, on folded text; the word is in group ``word``:
-#:   "牵头单位:"  "【牵头单位】"  "〔完成时限〕:"  "[责任单位]"  "牵头单位  " (a space after the word).
+#:   "牵头单位:"  "【牵头单位】"  "〔完成时限〕:"  "[责任单位]"  "牵头单位  " (a space after the word),
+#:   and "责任单位;市政务服务中心" (OCR reads a full-width colon as a semicolon).
 LABEL_RE = re.compile(
     rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
-    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:\s*:\s*|[ \t]+(?=\S))"
+    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:\s*:\s*|;(?=\s*[\u4e00-\u9fff])|[ \t]+(?=\S))"
 )
 #: Only the colon and bracket forms: safe to look for in running text.
 STRICT_LABEL_RE = re.compile(
@@ -142,8 +151,8 @@ UNKNOWN_LABEL_RE = re.compile(
 
 
 def label_word(match: re.Match[str]) -> str:
-    """The label word of a :data:`LABEL_RE` match, whichever form it was written in."""
-    return match.group("bword") or match.group("word")
+    """The label word of a :data:`LABEL_RE` match, whichever form it was written in ("牵 头" -> "牵头")."""
+    return re.sub(r"\s+", "", match.group("bword") or match.group("word"))
 
 
 def role_of(word: str) -> Role | None:
@@ -153,21 +162,30 @@ def role_of(word: str) -> Role | None:
 
 #: Closing and requirement paragraphs, issuer lines and attachment lists: never tasks, never
 #: inheriting a section's fields. Each entry matches the start of a folded, unnumbered line.
+# The document speaking about itself: "本方案自印发之日起施行", "本细则由省教育厅负责解释".
+_ABOUT_ITSELF = (
+    r"本(?:[\u4e00-\u9fff]{0,4}(?:方案|通知|办法|意见|细则|规定|计划|清单|措施|表|要点|台账))"
+    r"[^。]{0,30}(?:施行|实施|执行|解释|负责|有效|废止|调度|督办)"
+)
 NOT_TASK_OPENINGS: tuple[str, ...] = (
     r"请(?:各|你们|相关|有关)",  # 请各单位认真抓好落实
     r"各(?:有关|相关|责任|牵头|成员)?(?:单位|部门|地区|街道|乡镇|县市区|区县)[^。]{0,12}(?:要|须|应|务必|请)",
     r"各[^。,，;；]{0,24}?(?:要|须|应当|务必)(?!求)",  # 各区、各部门要…; 各办、站、所及各村(社区)要…
-    r"本(?:[\u4e00-\u9fff]{0,4}(?:方案|通知|办法|意见|细则|规定|计划|清单|措施|表|要点|台账))"
-    r"[^。]{0,30}(?:施行|实施|执行|解释|负责|有效|废止|调度|督办)",
+    _ABOUT_ITSELF,
     r"(?:此前|以前|原)[^。]{0,30}(?:同时废止|停止执行|不再执行)",
     r"附件\s*\d*\s*[:.、]?",
     r"抄送\s*:",
     r"联系人\s*:|联系电话\s*:",
     r"特此通知",
+    r"注\s*\d*\s*:|备注\s*:",  # a table's note: "注：…"
+    r".{0,30}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:印发|发布|印)$",  # "…办公室 2025年4月9日印发"
+    r"印发日期\s*:",
     r"各[^。:]{0,60}(?:政府|单位|部门|机构|街道|乡镇|办事处)\s*:$",  # the addressees: "各镇(街道),区直有关单位:"
     r"(?:以上|上述)[^。]{0,10}(?:任务|措施)[^。]{0,20}(?:报送|落实|执行)",
 )
 NOT_TASK_RE = re.compile(r"^(?:" + "|".join(NOT_TASK_OPENINGS) + ")")
+#: A numbered article that only says how the document itself applies: "第十条 本细则由省教育厅负责解释".
+CLOSING_ARTICLE_RE = re.compile(r"^" + _ABOUT_ITSELF)
 
 #: Web-page chrome that is not document content, each entry a whole folded line.
 CHROME_LINES: tuple[str, ...] = (
@@ -184,7 +202,8 @@ CHROME_LINES: tuple[str, ...] = (
     r"(?:相关)?政策解读\s*:?.*",
     r"上一篇\s*:?.*|下一篇\s*:?.*",
     r"扫一扫.*|手机扫.*",
-    r"网站地图.*|版权所有.*|主办单位\s*:.*|承办单位\s*:.{0,40}(?:ICP|备案|网站).*|.*ICP备.*|网站标识码.*",
+    # a site footer; "主办单位:" alone is a label (the lead), so only with the footer's own words
+    r"网站地图.*|版权所有.*|(?:主办|承办)单位\s*:.{0,40}(?:ICP|备案|网站|版权).*|.*ICP备.*|网站标识码.*",
     r"【\s*(?:打印|关闭|收藏)\s*】.*",
 )
 CHROME_RE = re.compile(r"^(?:" + "|".join(CHROME_LINES) + r")\s*$")

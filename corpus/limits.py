@@ -27,7 +27,8 @@ class ReadLimits:
         max_unpacked_bytes: bytes a ZIP-based file (docx, xlsx, ofd) may unpack to, counted
             as its members stream out (a zip bomb, or a zip whose sizes lie, stops here).
         max_pages: PDF pages, spreadsheet sheets or OFD pages.
-        max_chars_per_page: characters of one PDF/OFD page or one sheet.
+        max_chars_per_page: characters of one PDF or OFD page (a dense A4 page has
+            about 2,000; a 29 KB PDF can hold one page of 100,000).
         max_sheet_cells: rows × columns of one sheet's used area (a sheet with one cell in
             its far corner would otherwise be laid out as billions of empty cells).
         max_chars: characters of the whole document's text.
@@ -38,7 +39,7 @@ class ReadLimits:
 
     max_unpacked_bytes: int = 64 * 1024 * 1024
     max_pages: int = 2000
-    max_chars_per_page: int = 100_000
+    max_chars_per_page: int = 20_000
     max_sheet_cells: int = 2_000_000
     max_chars: int = 5_000_000
     max_clauses: int = 5000

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from corpus.as_written import parse_as_written
 from corpus.errors import DocumentError, UnsupportedFormatError
 from corpus.limits import DEFAULT_LIMITS, ReadLimits, check_clauses
 from corpus.loaders import SUPPORTED_SUFFIXES, LoadedText, load_bytes, load_path
 from corpus.model import Document
-from corpus.parser import ParseReport, parse_text
+from corpus.parser import ParseReport
 
 
 @dataclass(slots=True)
@@ -66,8 +67,8 @@ def read_bytes(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> D
 
 
 def _parse(loaded: LoadedText, limits: ReadLimits, report: ParseReport | None = None) -> Document:
-    """Parse loaded text, keep the loader's notes and OCR'd pages, and bound the clauses."""
-    document = parse_text(loaded.text, loaded.source, report)
+    """Parse loaded text (traditional through simplified), keep the loader's notes, bound the clauses."""
+    document = parse_as_written(loaded.text, loaded.source, report)
     if loaded.notes or loaded.ocr_pages:
         document = replace(document, notes=loaded.notes, ocr_pages=loaded.ocr_pages)
     return check_clauses(document, limits)

@@ -16,7 +16,7 @@ LABEL_RE = grammar.LABEL_RE
 # Words a unit name ends with: "市市场监管局", "省商务厅(口岸办)", "钦州港片区管委", "各市、州、县人民政府".
 _UNIT_END = (
     r"(?:局|厅|委|办|院|署|所|部|处|室|队|站|会|行|社|馆|中心|公司|集团|海关|部门|单位|政府|管委|"
-    r"分局|支行|分行|法院|大学|小组|机构|企业|片区|港区|新区|高新区|园区|协会|联|协|乡镇|街道|社区|镇|村)"
+    r"分局|支行|分行|法院|大学|小组|机构|企业|片区|港区|新区|高新区|园区|协会|联|协|乡镇|街道|社区|镇|村|司|科|股)"
 )
 UNIT_END_RE = re.compile(_UNIT_END + r"(?:\([^()]*\)|<[^<>]*>)?$")
 # A bare place fragment that is part of a longer name: "各市", "州", "县", "直管市", "武汉市".
@@ -83,6 +83,8 @@ def split_units(value: str) -> list[str]:
             raw = "、".join(pending) + "、" + raw.strip()
             pending = []
         cleaned = clean_unit(raw)
+        if not re.search(r"[\u4e00-\u9fff]", cleaned):  # "—", "/": an empty cell's filler
+            continue
         if cleaned and cleaned not in units:
             units.append(cleaned)
     if pending:  # a list ending in a place name: keep the places as written
@@ -93,7 +95,7 @@ def split_units(value: str) -> list[str]:
 
 
 # 和 / 及 / 与 / 以及 joining two unit names; only split where the left side is a whole name.
-_CONJUNCTION = re.compile(r"以及|[和及与]")
+_CONJUNCTION = re.compile(r"以及|会同|[和及与]")
 
 
 def _split_conjunctions(part: str) -> list[str]:
@@ -217,6 +219,10 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
         if looks_like_deadline(fold(piece)):
             deadline = deadline or _clean_deadline(piece)
             continue
+        together = _together(fold(piece))
+        if together is not None:  # "省委金融办会同人民银行湖北省分行、…": the first one leads
+            _extend(lead, split_units(piece[: together[0]]))
+            piece = piece[together[1] :]
         for name in split_units(piece):
             marked = _LEAD_MARK.search(fold(name))
             if marked:
@@ -280,12 +286,15 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         together = _together(phrase)
         if together is not None and not seen_lead:  # "区教育局会同区财政局推进…"
             lead_end, units_start, units_end = together
+            lead_end = len(re.sub(r"(?:要|应|将|须)$", "", phrase[:lead_end]))
             fields.lead.extend(split_units(raw[:lead_end]))
             fields.units.extend(u for u in split_units(raw[units_start:units_end]) if u not in fields.units)
             fields.has_lead_label = seen_lead = True
             pending = []
             continue
-        implement = re.search(r"由(.{2,30}?)(?:具体|负责|共同)?(?:牵头|实施|负责)(?:负责)?[^,;。]{0,12}$", phrase)
+        implement = re.search(
+            r"由(.{2,30}?)(?:具体|负责|共同|按照?职责分工)?(?:牵头|实施|负责)(?:负责)?[^,;。]{0,12}$", phrase
+        )
         lead_m = _LEAD_VERB.search(phrase)  # "X牵头", "X牵头负责规划、设计"
         if implement and _unit_like(implement.group(1)):
             span = implement.span(1)
@@ -327,7 +336,8 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
 def _together(phrase: str) -> tuple[int, int, int] | None:
     """Spans of "X会同Y…" where X and Y are unit names: (end of X, start of Y, end of Y), or None."""
     pos = phrase.find("会同")
-    if pos <= 0 or not _unit_like(phrase[:pos]):
+    lead = re.sub(r"(?:要|应|将|须)$", "", phrase[:pos]) if pos > 0 else ""  # "省发展改革委要会同…"
+    if not lead or not _unit_like(lead):
         return None
     rest = phrase[pos + 2 :]
     for end in range(min(len(rest), 60), 1, -1):
@@ -336,7 +346,9 @@ def _together(phrase: str) -> tuple[int, int, int] | None:
     return None
 
 
-_ACTION_START = re.compile(r"(?:设立|成立|组建|建立|新设|推动|推进|开展|加强|依托|通过|支持|鼓励)")
+_ACTION_START = re.compile(
+    r"(?:设立|成立|组建|建立|新设|推动|推进|开展|加强|依托|通过|支持|鼓励|吸纳|引导|组织|动员|邀请|督促|指导|带动)"
+)
 # "区财政局负责资金保障", "区统计局配合做好数据监测": unit names, a role verb, a short object.
 _UNIT_VERB_OBJECT = re.compile(r"^(.{2,40}?)(负责|配合|参与|协助)([\u4e00-\u9fff、]{1,12})$")
 

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from corpus.errors import PolicyQAError
 from corpus.model import Clause
+from corpus.simplify import to_simplified
 from index.atomic import discard, publish, readable_dir, staging_dir
 from index.bm25 import BM25Index
 from index.chunks import Chunk, chunk_clauses
@@ -26,7 +27,6 @@ from index.embed.cache import EmbeddingCache
 from index.embed.protocol import Embedder, Vectors
 from index.embed.shipped import with_shipped
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash, now_iso, package_versions
-from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 
 log = logging.getLogger(__name__)

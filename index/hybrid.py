@@ -20,6 +20,7 @@ from pathlib import Path
 
 from corpus.errors import IndexStateError, InvalidQueryError
 from corpus.model import Clause
+from corpus.simplify import to_simplified
 from index.atomic import readable_dir
 from index.bm25 import BM25Index
 from index.build import CLAUSES_FILE, BuiltIndex, build_index
@@ -30,7 +31,6 @@ from index.embed.protocol import Embedder
 from index.embed.query_cache import QueryVectorCache
 from index.fusion import Norm, Run, rrf, weighted
 from index.manifest import DEFAULT_PARAMS, IndexParams, Manifest, corpus_hash
-from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 from index.types import (
     FusionName,

@@ -46,6 +46,7 @@ from psycopg_pool import ConnectionPool
 
 from corpus.errors import IndexStateError, InvalidQueryError
 from corpus.model import Clause
+from corpus.simplify import to_simplified
 from index.build import embed_chunks
 from index.chunks import chunk_clauses
 from index.embed.cache import EmbeddingCache
@@ -66,7 +67,6 @@ from index.pgwrite import (
     terms_of,
     writing,
 )
-from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 from index.types import (
     FusionName,

@@ -21,9 +21,9 @@ from typing import Any, Literal, cast
 import jieba
 
 from corpus.model import Clause
+from corpus.simplify import to_simplified
 from index.jieba_dict import base_dictionary
 from index.lexicon import POLICY_TERMS, QUESTION_STOPWORDS
-from index.simplify import to_simplified
 
 Mode = Literal["search", "precise"]
 MODES: tuple[Mode, ...] = ("search", "precise")

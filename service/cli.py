@@ -47,10 +47,15 @@ def _print_json(value: object) -> None:
 
 
 def _report_unread(result: CorpusResult, skip: bool) -> bool:
-    """Name every file not read, with the reason; True when the command must stop (exit 1).
+    """Name every file not read, with the reason, and the loaders' notes (OCR'd pages) of those read.
+
+    Returns True when the command must stop (exit 1).
 
     Without ``--skip-unreadable`` any such file stops the command, so nothing is left out silently.
     """
+    for document in result.documents:  # e.g. "scan.pdf: pages 2, 5 read by OCR (Tesseract chi_sim)"
+        for note in document.notes:
+            print(f"note: {document.source}: {note}", file=sys.stderr)
     problems = result.problems
     for path, message in problems:
         print(f"{'skipped' if skip else 'error'}: {path}: {message}", file=sys.stderr)

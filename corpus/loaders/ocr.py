@@ -74,9 +74,9 @@ def ocr_page(page: Any, name: str, number: int, limits: ReadLimits, program: str
         OcrTimeoutError: Tesseract took longer than ``limits.ocr_seconds_per_page``.
         CorruptDocumentError: the page cannot be rendered, or Tesseract failed on it.
     """
-    width, height = page.get_size()
-    scale = min(_DPI / 72, (_MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
     try:
+        width, height = page.get_size()
+        scale = min(_DPI / 72, (_MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
         image = page.render(scale=scale, grayscale=True).to_pil()
     except Exception as exc:  # pypdfium2 raises PdfiumError and others for broken pages
         raise CorruptDocumentError(f"cannot render page {number} of {name} for OCR: {exc}") from exc

@@ -130,7 +130,10 @@ def _page_lines(content: Any) -> list[Line]:
                 continue
             left = x + (_numbers(code.get("X", "")) or [0.0])[0]
             top = y + (_numbers(code.get("Y", "")) or [height])[0]
-            runs.append(_Run(top, left, x + width, size[0], text))
+            # The run ends where its glyphs do (DeltaX advances), not where its box does: a box
+            # may span the whole text width, and the margin test needs where the text stops.
+            right = left + _advance(code.get("DeltaX", ""), len(text), size[0]) + size[0]
+            runs.append(_Run(top, left, min(right, x + width) if width else right, size[0], text))
     runs.sort(key=lambda r: (r.top, r.left))
     lines: list[list[_Run]] = []
     for run in runs:
@@ -146,6 +149,27 @@ def _page_lines(content: Any) -> list[Line]:
         )
         for line in lines
     ]
+
+
+def _advance(delta_x: str, chars: int, size: float) -> float:
+    """Distance from the first glyph to the last: the sum of ``DeltaX`` ("g 12 4.2" = 12 × 4.2).
+
+    Without DeltaX each of the ``chars - 1`` advances is taken as ``size`` (full-width CJK).
+    """
+    parts = delta_x.split()
+    total, count, i = 0.0, 0, 0
+    try:
+        while i < len(parts) and count < chars - 1:
+            if parts[i] == "g" and i + 2 < len(parts):
+                repeat = min(int(parts[i + 1]), chars - 1 - count)
+                total += repeat * float(parts[i + 2])
+                count, i = count + repeat, i + 3
+            else:
+                total += float(parts[i])
+                count, i = count + 1, i + 1
+    except ValueError:
+        return (chars - 1) * size
+    return total + (chars - 1 - count) * size
 
 
 def _numbers(value: str) -> list[float]:

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -106,7 +107,8 @@ def _run(command: list[str], limits: ReadLimits, name: str, home: Path) -> str:
     try:
         out, _ = process.communicate(timeout=limits.convert_seconds)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise ConversionTimeoutError(
             f"LibreOffice did not convert {name} within {limits.describe('convert_seconds')} seconds",
@@ -114,6 +116,7 @@ def _run(command: list[str], limits: ReadLimits, name: str, home: Path) -> str:
             limits.convert_seconds,
         ) from None
     finally:
-        if process.poll() is None:
+        # whatever is left of the group (soffice.bin outliving its launcher) goes too
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
     return out.decode("utf-8", "replace")

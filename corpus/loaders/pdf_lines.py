@@ -94,8 +94,13 @@ def reflow(pages: list[list[Line]]) -> list[str]:
             out[-1] += space + line.text
         else:
             out.append(line.text)
-        wrapped = line.x1 >= margin and not _PARAGRAPH_END.search(line.text)
+        wrapped = (line.x1 >= margin and not _PARAGRAPH_END.search(line.text)) or _opens_bracket(out[-1])
     return out
+
+
+def _opens_bracket(text: str) -> bool:
+    """True when a bracket opened in the paragraph so far is still open: "(牵头单位:X;完成时限:" goes on."""
+    return sum(text.count(c) for c in "(（【〔[") > sum(text.count(c) for c in ")）】〕]")
 
 
 def _left_margin(lines: list[Line]) -> float | None:

@@ -6,7 +6,7 @@ its content) and its rows go through :func:`corpus.loaders.tables.render_table`,
 the .docx tables use. Merged ranges (calamine reports them for xlsx and xls) share one
 :class:`GridCell` key, so a lead unit merged down several rows applies to each of them, as in
 Word. A sheet's name becomes a heading line unless it is a default name ("Sheet1", "工作表1").
-A file calamine cannot read is converted to .xlsx by LibreOffice when it is installed.
+A .et that calamine cannot read is converted to .xlsx by LibreOffice when it is installed.
 
 Example:
     >>> print(load_sheets(xlsx_bytes, "任务清单.xlsx"))
@@ -31,11 +31,11 @@ from corpus.loaders.archive import BoundedZip, scan_member
 from corpus.loaders.office import OLE_MAGIC, ZIP_MAGIC, convert
 from corpus.loaders.tables import GridCell, render_table
 
-# Names spreadsheet programs give new sheets: "Sheet1", "sheet 2", "工作表1", "Feuil1", "Tabelle1".
+# Names spreadsheet programs give new sheets: "Sheet" (openpyxl), "Sheet1", "sheet 2", "工作表1", "Feuil1".
 # An .xlsx worksheet part, and a cell or row reference in it: <c r="B12" s="3">, <row r="12">.
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _CELL_REF = re.compile(rb"<(?:c|row)\s[^>]*?\br=\"([A-Z]{0,3}[0-9]{1,7})\"")
-_DEFAULT_SHEET = re.compile(r"^(?:sheet|工作表|表|feuil|tabelle|hoja|foglio)\s*\d+$", re.IGNORECASE)
+_DEFAULT_SHEET = re.compile(r"^(?:sheet|工作表|表|feuil|tabelle|hoja|foglio)\s*\d*$", re.IGNORECASE)
 
 
 def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str:
@@ -44,8 +44,9 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
     Args:
         data: the file's bytes.
         name: the file name, for error messages.
-        limits: ``max_pages`` bounds the sheets, ``max_chars_per_page`` each sheet's text,
-            ``max_unpacked_bytes`` what a ZIP-based workbook may unpack to.
+        limits: ``max_pages`` bounds the sheets, ``max_sheet_cells`` each sheet's extent,
+            ``max_unpacked_bytes`` what a ZIP-based workbook may unpack to (a sheet is not a
+            page: a 500-row task list holds 30,000 characters; the document's ``max_chars`` applies).
 
     Returns:
         The sheets' text, a blank line between sheets; may be blank.
@@ -58,9 +59,10 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
         _check_workbook_zip(data, name, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # CalamineError, XmlError, ZipError, PasswordError, ...
-        if data.startswith(OLE_MAGIC) and shutil.which("soffice"):
-            # a WPS .et or an old .xls variant calamine does not know: LibreOffice may
+    except BaseException as exc:  # CalamineError, XmlError, ZipError, PasswordError, a Rust panic
+        _reraise_interrupts(exc)
+        if name.lower().endswith(".et") and data.startswith(OLE_MAGIC) and shutil.which("soffice"):
+            # a WPS .et in a layout of its own, which calamine does not know: LibreOffice may
             return load_sheets(convert(data, name, "xlsx", limits), name, limits)
         raise CorruptDocumentError(f"cannot read spreadsheet {name}: {type(exc).__name__}: {exc}") from exc
     sheets = [
@@ -77,26 +79,33 @@ def load_sheets(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> 
         try:
             sheet = workbook.get_sheet_by_name(sheet_name)
             _check_cells(sheet.height * sheet.width, f"sheet {sheet_name!r} of {name}", limits)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=True)  # from the first used cell, not A1
             merged = sheet.merged_cell_ranges or []
+            origin = sheet.start or (0, 0)
         except DocumentError:
             raise
-        except Exception as exc:  # calamine raises its own types for damaged sheets
+        except BaseException as exc:  # calamine raises its own types for damaged sheets, or panics
+            _reraise_interrupts(exc)
             raise CorruptDocumentError(f"cannot read sheet {sheet_name!r} of {name}: {exc}") from exc
-        lines = render_table(_grid(rows, merged))
+        grid = [row for row in _grid(rows, merged, origin) if any(cell.text for cell in row)]
+        # empty rows dropped: a blank row between caption and header must not hide the header
+        lines = render_table(grid)
         if lines and not _DEFAULT_SHEET.match(sheet_name.strip()):
             lines.insert(0, sheet_name.strip())
         text = "\n".join(lines)
-        if len(text) > limits.max_chars_per_page:
-            raise PageTextError(
-                f"sheet {sheet_name!r} of {name} holds {len(text)} characters, more than "
-                f"{limits.describe('max_chars_per_page')}",
-                "max_chars_per_page",
-                limits.max_chars_per_page,
-            )
         if text:
             blocks.append(text)
     return "\n\n".join(blocks)
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Re-raise ``exc`` unless it is an error of calamine's.
+
+    A damaged .xls can make calamine's Rust code panic, which pyo3 raises as a
+    ``PanicException`` deriving from BaseException; that is a damaged file, not an interrupt.
+    """
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
 
 
 def _check_workbook_zip(data: bytes, name: str, limits: ReadLimits) -> None:
@@ -136,11 +145,18 @@ def _check_cells(cells: int, where: str, limits: ReadLimits) -> None:
         )
 
 
-def _grid(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[GridCell]]:
-    """The sheet's layout grid; every position of a merged range holds the range's one cell."""
+def _grid(
+    rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]], origin: tuple[int, int]
+) -> list[list[GridCell]]:
+    """The sheet's layout grid; every position of a merged range holds the range's one cell.
+
+    ``rows`` start at ``origin`` (the first used cell); merged ranges are in sheet coordinates.
+    """
     grid = [[GridCell(object(), _cell_text(value)) for value in row] for row in rows]
     for (top, left), (bottom, right) in merged:
-        if top >= len(grid) or left >= len(grid[top]):
+        top, left = max(top - origin[0], 0), max(left - origin[1], 0)
+        bottom, right = bottom - origin[0], right - origin[1]
+        if top >= len(grid) or left >= len(grid[top]) or bottom < top or right < left:
             continue
         cell = grid[top][left]
         for r in range(top, min(bottom, len(grid) - 1) + 1):

@@ -77,3 +77,19 @@ def test_missing_tesseract_names_the_debian_packages(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConverterUnavailableError, match=r"apt-get install tesseract-ocr tesseract-ocr-chi-sim"):
         load_bytes(_image_pdf(_scan(LINES)), "scan.pdf")
+
+
+def test_scanned_page_with_a_small_text_stamp_is_still_ocrd(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.png"
+    _scan(LINES).save(scan)
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf.drawImage(str(scan), 0, 0, width=595, height=842)
+    pdf.setFont("STSong-Light", 9)
+    pdf.drawString(400, 20, "本文件仅供参考 www.example.gov.cn")  # the site's stamp: a text layer of 27 characters
+    pdf.showPage()
+    pdf.save()
+    loaded = load_bytes(out.getvalue(), "stamped.pdf")
+    assert loaded.ocr_pages == (1,)
+    assert "牵头单位" in loaded.text and "企业开办" in loaded.text

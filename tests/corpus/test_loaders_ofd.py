@@ -91,3 +91,11 @@ def test_xml_entities_are_not_expanded() -> None:
         "</ofd:Layer></ofd:Content></ofd:Page>"
     )
     assert load_bytes(_ofd([bomb]), "e.ofd").text == "正文"
+
+
+def test_ofd_lines_that_run_to_the_margin_are_rejoined_where_the_glyphs_end() -> None:
+    full = "为认真贯彻落实国务院关于自由贸易试验区建设的战略部署结合本地实际推进改革"  # 37 characters
+    lines: list[tuple[float, list[tuple[float, str]]]] = [(40.0 + 7 * i, [(25.0, full)]) for i in range(3)]
+    lines += [(61.0, [(25.0, "制定本方案。")]), (68.0, [(25.0, "二、主要任务")])]
+    loaded = load_bytes(_ofd([_page(lines)]), "wrap.ofd")
+    assert loaded.text == full * 3 + "制定本方案。\n二、主要任务"

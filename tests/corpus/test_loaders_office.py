@@ -10,7 +10,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from corpus.errors import ConverterUnavailableError, CorruptDocumentError
+from corpus.errors import ConversionTimeoutError, ConverterUnavailableError, CorruptDocumentError
+from corpus.limits import ReadLimits
 from corpus.loaders import load_bytes
 from corpus.reader import read_bytes
 
@@ -79,3 +80,12 @@ def test_missing_libreoffice_names_the_debian_package(monkeypatch: pytest.Monkey
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no soffice to find
     with pytest.raises(ConverterUnavailableError, match=r"apt-get install libreoffice-writer-nogui"):
         load_bytes(b"{\\rtf1\\ansi hello}", "x.rtf")
+
+
+@needs_soffice
+def test_conversion_time_limit_is_a_named_refusal_and_leaves_no_process(converted: dict[str, bytes]) -> None:
+    with pytest.raises(ConversionTimeoutError, match=r"convert_seconds=0\.05") as err:
+        load_bytes(converted["doc"], "slow.doc", ReadLimits(convert_seconds=0.05))
+    assert err.value.bound == "convert_seconds"
+    left = subprocess.run(["pgrep", "-f", "policyqa-convert-"], capture_output=True, text=True).stdout.split()
+    assert left == []  # the whole process group was killed

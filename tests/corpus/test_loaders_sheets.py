@@ -139,3 +139,37 @@ def test_too_many_sheets_are_refused() -> None:
 def test_not_a_spreadsheet_is_corrupt(suffix: str) -> None:
     with pytest.raises(CorruptDocumentError, match=r"bad\."):
         load_bytes(b"just some text, not a workbook", "bad" + suffix)
+
+
+def test_a_long_task_list_is_not_held_to_a_page_bound() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["序号", "重点任务", "牵头单位", "完成时限"])
+    for i in range(1, 601):
+        sheet.append([i, f"推进第{i}项政务服务改革任务，实现企业开办全程网办和证照分离", "市市场监管局", "2021年底前"])
+    out = io.BytesIO()
+    book.save(out)
+    text = load_bytes(out.getvalue(), "long.xlsx", ReadLimits(max_chars_per_page=2000)).text
+    assert text.count("牵头单位：") == 600
+
+
+def test_table_away_from_a1_with_a_caption_and_blank_rows_is_found() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["C3"] = "2021年重点任务清单"
+    sheet.merge_cells("C3:E3")
+    for r, row in enumerate(
+        [["重点任务", "牵头单位", "完成时限"], ["建设单一窗口", "市口岸办", "2021年底前"]], start=6
+    ):
+        for c, value in enumerate(row, start=3):
+            sheet.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    assert load_bytes(out.getvalue(), "t.xlsx").text.split("\n") == [
+        "2021年重点任务清单",
+        "1.建设单一窗口",
+        "牵头单位：市口岸办",
+        "完成时限：2021年底前",
+    ]

@@ -83,12 +83,11 @@ def test_counts_match_the_deadlines_at_two_dates(plan: Document, as_of: str, exp
     ("as_of", "expected"),
     [
         # Sums of the bundled deadlines by date (docs/fields.md's normalisation): overdue = the
-        # 25 by-date tasks of 2020-03-31 … 2020-10-31; due soon = the 20 of 2020-11-30 (the line
-        # "2020年11月底前。" that states 004's plan deadline is no task of its own);
+        # 25 by-date tasks of 2020-03-31 … 2020-10-31; due soon = the 21 of 2020-11-30;
         # ongoing = 74 持续 (two of them dated) + the 2020-08-01 from-date task.
-        ("2020-11-15", {"overdue": 25, "due_soon": 20, "later": 419, "ongoing": 75, "recurring": 0}),
-        # overdue = 25 + 20 + 62 (2020-12-31) + 1 (2021-01-31); due soon = the 224 of 2021-08-31.
-        ("2021-08-01", {"overdue": 108, "due_soon": 224, "later": 132, "ongoing": 75, "recurring": 0}),
+        ("2020-11-15", {"overdue": 25, "due_soon": 21, "later": 419, "ongoing": 75, "recurring": 0}),
+        # overdue = 25 + 21 + 62 (2020-12-31) + 1 (2021-01-31); due soon = the 224 of 2021-08-31.
+        ("2021-08-01", {"overdue": 109, "due_soon": 224, "later": 132, "ongoing": 75, "recurring": 0}),
     ],
 )
 def test_bundled_corpus_counts_at_two_dates(as_of: str, expected: dict[str, int]) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from corpus.simplify import to_simplified
 from index.hybrid import HybridIndex, SearchMode
-from index.simplify import to_simplified
 from index.tokenize import Tokenizer
 from tests.index.helpers import HashEmbedder, make_clause, toy_clauses
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,12 @@ def test_index_with_skip_unreadable_builds_from_the_readable_files(
     captured = capsys.readouterr()
     assert "from 1 documents" in captured.out and "skipped:" in captured.err
     assert (index_dir / "manifest.json").is_file()
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr is not installed")
+def test_ocrd_pages_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.corpus.test_loaders_ocr import LINES, _scan
+
+    _scan(LINES).convert("1").save(tmp_path / "scan.pdf", "PDF", resolution=200)
+    assert main(["tasks", str(tmp_path), "--json"]) == 0
+    assert "note: scan.pdf: page 1 read by OCR (Tesseract chi_sim)" in capsys.readouterr().err

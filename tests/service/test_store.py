@@ -87,3 +87,18 @@ def test_a_deliberate_rebuild_keeps_the_uploaded_documents(
     assert main(["index", "--quiet", "--rebuild", "--index-dir", str(directory)]) == 0
     assert "uploaded documents included" in capsys.readouterr().out
     assert "upload_plan.txt" in {c.source for c in HybridIndex.load(directory).clauses}
+
+
+def test_policyqa_ask_json_carries_status_on_as_of_and_document_validity(
+    built_index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI opens the store like the app: statuses on --as-of, validity read from the full texts."""
+    monkeypatch.setenv("POLICYQA_UPLOAD_DIR", str(tmp_path / "uploads"))
+    question = "岳阳片区谁牵头企业开办一网通办？"
+    args = ["ask", question, "--index-dir", str(built_index), "--as-of", "2023-08-01", "--top-k", "3", "--json"]
+    assert main(args) == 0
+    record = json.loads(capsys.readouterr().out)
+    top = record["results"][0]
+    assert record["as_of"] == "2023-08-01" and top["lead_units"] == ["市市场监管局"]
+    assert top["deadline_date"] == "2023-08-31" and (top["status"], top["status_label"]) == ("due_soon", "30天内到期")
+    assert top["document_validity"] in ("in_force", "draft", "superseded") and top["document_validity_label"]
