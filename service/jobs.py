@@ -27,6 +27,7 @@ import os
 import queue
 import secrets
 import socket
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -264,6 +265,11 @@ class JobRunner:
             return job.interrupted(_STOPPED)
         job = replace(job, status="running", started_at=time.time())
         self._put(job)
+        # Parsing and the index build are Python holding the GIL; a request thread asks for it
+        # and gets it after the switch interval (5 ms by default), several times per request.
+        # 1 ms while a job runs keeps those waits short.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, self.settings.job_switch_interval))
         try:
             return self._ingest(job, data)
         except _Interrupted:
@@ -278,6 +284,8 @@ class JobRunner:
             log.exception("job %s failed", job.id)
             error = JobError(500, bilingual("处理文件时出错", f"{type(exc).__name__}: {exc}"))
             return _failed(job_latest(self.store, job), error)
+        finally:
+            sys.setswitchinterval(switch)
 
     def _ingest(self, job: Job, data: bytes) -> Job:
         deadline = time.monotonic() + self.settings.job_max_seconds
