@@ -22,7 +22,7 @@ def _result(path: str = "二、(三)", **fields: Any) -> ResultRecord:
          "deadline_kind": None, "status": "no_deadline", "status_label": "无明确时限", "lead_source": None,
          "units_source": None, "deadline_source": None, "start": 0, "end": 13, "id": "x", "score": 1.0,
          "similarity": None, "highlights": [], "deadline_inherited": False, "document_validity": None,
-         "document_validity_label": None, **fields}
+         "document_validity_label": None, "body": [], "unit_ids": ["x"], **fields}
     )  # fmt: skip
 
 
