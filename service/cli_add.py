@@ -36,6 +36,16 @@ REPORT_LABELS = {
     "doc_year": "年份",
     "needs_review": "需要人工核对",
 }
+#: Codes a report item may hold, shown in Chinese.
+VALUE_LABELS = {
+    "lead_units": "牵头单位",
+    "units": "责任单位",
+    "deadline": "完成时限",
+    "unit_holds_date": "单位中含日期",
+    "unit_holds_verb": "单位中含动词",
+    "unit_too_long": "单位名称过长",
+    "deadline_before_document": "完成时限早于发文日期",
+}
 STATUS = {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败", "interrupted": "已中断"}
 DEFAULT_URL = "http://127.0.0.1:8000"
 
@@ -84,7 +94,7 @@ def render_report(report: dict[str, Any]) -> list[str]:
 def _item_text(item: object) -> str:
     if isinstance(item, dict):
         return " · ".join(_item_text(v) for v in item.values())
-    return str(item)
+    return VALUE_LABELS.get(str(item), str(item))
 
 
 def _bar(done: int, total: int, width: int = 20) -> str:

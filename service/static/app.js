@@ -410,9 +410,20 @@
     needs_review: "需要人工核对",
   };
 
+  // Codes a report item may hold, shown in Chinese (anything else is shown as it is).
+  const VALUE_LABELS = {
+    lead_units: "牵头单位",
+    units: "责任单位",
+    deadline: "完成时限",
+    unit_holds_date: "单位中含日期",
+    unit_holds_verb: "单位中含动词",
+    unit_too_long: "单位名称过长",
+    deadline_before_document: "完成时限早于发文日期",
+  };
+
   /** One line of text for a report item (a string, or an object's values joined). */
   function itemText(item) {
-    if (item === null || typeof item !== "object") return String(item);
+    if (item === null || typeof item !== "object") return VALUE_LABELS[item] || String(item);
     return Object.values(item)
       .map((v) => (v !== null && typeof v === "object" ? itemText(v) : String(v)))
       .join(" · ");

@@ -10,6 +10,7 @@ import pytest
 
 from index.hybrid import HybridIndex
 from service.cli import main
+from service.cli_add import render_report
 from tests.service.helpers import ADMIN_TOKEN
 
 PLAN = (
@@ -60,3 +61,25 @@ def test_add_to_a_local_index(
     index = HybridIndex.load(index_dir)
     assert sum(1 for c in index.clauses if c.source == good.name) == 3
     assert (tmp_path / "uploads" / good.name).read_text(encoding="utf-8") == PLAN
+
+
+def test_report_is_rendered_generically() -> None:
+    report = {
+        "source": "a.txt",
+        "title": "某方案",
+        "doc_year": 2024,
+        "clauses": 3,
+        "tasks": 2,
+        "without_lead": [{"path": "一、(二)", "text": "开通无人机物流配送航线。"}],
+        "flags": [{"clause": {"path": "一、(一)", "text": "建设站点"}, "field": "units", "value": "2024年底前",
+                   "problem": "unit_holds_date"}],
+        "needs_review": True,
+        "new_field": "x",
+    }  # fmt: skip
+    lines = render_report(report)
+    assert (
+        lines[0]
+        == "  年份：2024 · 条款：3 · 任务：2 · 无牵头单位的任务：1 · 待核对的值：1 · 需要人工核对：是 · new_field：x"
+    )
+    assert "    - 无牵头单位的任务：一、(二) · 开通无人机物流配送航线。" in lines
+    assert "    - 待核对的值：一、(一) · 建设站点 · 责任单位 · 2024年底前 · 单位中含日期" in lines

@@ -26,7 +26,7 @@ from devtools.pgserver import free_port
 from index.embed.cache import EmbeddingCache
 from index.pgstore import SCHEMA, PgIndex
 from qa.library import open_pg_library
-from tests.service.helpers import ADMIN_TOKEN, wait_for_job
+from tests.service.helpers import ADMIN_TOKEN, big_plan, wait_for_job
 
 pytestmark = pytest.mark.postgres
 
@@ -201,7 +201,7 @@ def test_replica_killed_during_upload_loses_nothing(replicas: list[Replica], dat
     a, b = replicas
     assert upload_done(a, "低空经济方案.txt", PLAN)["status"] == "done"  # acknowledged: must survive
     eventually(lambda: _assert_present(b, "低空经济方案.txt"))  # B looks for A's writes twice a second
-    expected = sources(b)
+    expected = sources(a)  # a wrote it
 
     # Hold the row the upload's transaction updates last, so the replica is killed with every
     # row of the new document written but not committed.
@@ -223,7 +223,8 @@ def test_replica_killed_during_upload_loses_nothing(replicas: list[Replica], dat
 
     # Killed while still parsing and embedding, before any transaction: same outcome.
     c = Replica(database, tmp_path / "c")
-    accepted = upload(c, "第二方案.txt", second * 20)
+    # Every clause text new, so the job is still embedding when killed (a repeated text is embedded once).
+    accepted = upload(c, "第二方案.txt", big_plan(300))
     assert accepted.status_code == 202
     time.sleep(0.3)
     c.kill()
