@@ -195,6 +195,13 @@ def main() -> None:
             assert e.prefix in text, (m.NAME, e.prefix)
             assert e.prefix not in seen, (m.NAME, e.prefix)
             seen.add(e.prefix)
+            starts = [
+                ln
+                for ln in _lines(m.BLOCKS)
+                if ln.lstrip("0123456789.．、（）()一二三四五六七八九十").startswith(e.prefix)
+            ]
+            if len(starts) > 1:
+                print(f"warning: {m.NAME}: prefix {e.prefix!r} starts {len(starts)} lines")
             rows.append(e.row(m.NAME, m.LAYOUT, DL25))
     with (HERE / "fields.jsonl").open("w", encoding="utf-8") as f:
         for r in rows:

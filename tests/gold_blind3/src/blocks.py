@@ -55,9 +55,12 @@ def it(
     return Item(marker, text, tail, Entry(text[:prefix_len], lead, units, dl, note=note))
 
 
-def nt(text: str, note: str = "") -> Item:
-    """A line that must not be a task."""
-    return Item("", text, "", none(text, note))
+def nt(text: str, note: str = "", whole: bool = False) -> Item:
+    """A line that must not be a task; ``whole`` makes the prefix the whole line (to keep it unique)."""
+    entry = none(text, note)
+    if whole:
+        entry.prefix = text
+    return Item("", text, "", entry)
 
 
 def plain(text: str) -> Item:
