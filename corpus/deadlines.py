@@ -22,7 +22,7 @@ _BARE_YEAR_END = re.compile(r"(?<!\d)年(?:底|末)")
 
 _RANGE = re.compile(r"^(.*?\d\s*[月日])\s*(?:-|—|–|~|至|到)\s*(\d.*)$")
 # Ongoing and recurring words, allowed after a short qualifier: "汛期持续开展", "汛期每日".
-_ONGOING = re.compile(r"^[^,，;；。\d]{0,4}?(?:持续|长期|常态化|逐步|常年)")
+_ONGOING = re.compile(r"^[^,，;；。\d]{0,4}?(?:持续|长期|常态化|逐步|常年|按时序|按进度)")
 _RECURRING = re.compile(
     r"^[^,，;；。\d]{0,4}?(?:每年|每季度|每半年|每月|每周|每季|每旬|每日|每天|按月|按季度|按季|按年|按周|定期)"
 )
@@ -32,7 +32,8 @@ _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
 # "年底前上线", "2020年9月底前,实现…"), or "自2020年8月1日开始/起". "到2020年12月,…" and
 # "2025年达到800万标箱" are targets and do not match.
 _PROSE_BY = re.compile(
-    r"(?:(?:(?:\d{4}|[今明次])\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|(?:\d{4}\s*|[今明次])?年\s*(?:底|末))\s*前"
+    r"(?:(?:(?:\d{4}|[今明次])\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末|[上中下]旬)?|(?:\d{4}\s*|[今明次])?年\s*(?:底|末))"
+    r"\s*(?:之|以)?前"
 )
 _PROSE_FROM = re.compile(r"自\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*(?:起|开始)")
 
@@ -77,7 +78,13 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
 
 # A verb that makes a dated phrase a due date, and an ongoing phrase with nothing else in it.
 _DUE_VERB = re.compile(r"前|完成|办结|到位|上线|建成|完工|竣工|投用|投运")
-_BARE_ONGOING = re.compile(r"(?:持续|长期|常态化|常年)(?:推进|开展|坚持|实施)?")
+# A closing phrase that opens with its recurrence: "每月报送监测结果", "每年12月开展考核评估".
+_RECURRING_PHRASE = re.compile(
+    r"^(?:每(?:年|季度|半年|月|周|旬)|按(?:月|季度?|年))(?:\d{1,2}月(?:\d{1,2}日)?(?:底|末)?)?"
+)
+# A phrase ending in who is responsible ("市疾控中心牵头", "各县疾控中心配合").
+_RESPONSIBILITY = re.compile(r"(?:牵头|配合|负责|参与|协助)$")
+_BARE_ONGOING = re.compile(r"(?:持续|长期|常态化|常年|按时序|按进度)(?:推进|开展|坚持|实施)?")
 
 
 def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | None:
@@ -108,6 +115,11 @@ def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | No
     # the closing phrase, when it is a deadline that says so: "…，年内完成。", "…，常态化推进。"
     if looks_like_deadline(last) and (_DUE_VERB.search(last) or _BARE_ONGOING.fullmatch(last)):
         return normalize_deadline(last, doc_year)
+    recurring = _RECURRING_PHRASE.match(last)
+    if recurring and len(phrases) > 1 and _RESPONSIBILITY.search(phrases[-2]):
+        # "…牵头，…配合，每月报送监测结果。": a schedule after the responsibilities (not a recurring
+        # action inside the measure's description: "…建设，每年向民间资本推介一批优质项目。")
+        return normalize_deadline(recurring.group(0), doc_year)
     for phrase in phrases:
         found = _first_period(_arabic(phrase), doc_year, start_of_period=False)
         if found and found[0] == 0 and phrase.startswith("完成", found[1]) and _arabic(phrase) == phrase:
@@ -136,7 +148,7 @@ def _first_period(text: str, doc_year: int | None, start_of_period: bool) -> tup
 
 
 def _year(m: re.Match[str], doc_year: int | None) -> int | None:
-    return int(m.group("year")) if m.group("year") else doc_year
+    return int(m.group("year")) if m.groupdict().get("year") else doc_year
 
 
 def _day(year: int, month: int, day: int | None, start: bool) -> str | None:
@@ -196,6 +208,18 @@ def _read_year(m: re.Match[str], text: str, doc_year: int | None, start: bool) -
     return date(year, 1, 1).isoformat() if start else date(year, 12, 31).isoformat()
 
 
+def _read_mid_year(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = _year(m, doc_year)
+    return None if year is None else date(year, 6, 1 if start else 30).isoformat()
+
+
+def _read_numeric(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
+    year = _year(m, doc_year)
+    if year is None:
+        return None
+    return _day(year, int(m.group("month")), int(m.group("day")) if m.groupdict().get("day") else None, start)
+
+
 def _read_year_range(m: re.Match[str], text: str, doc_year: int | None, start: bool) -> str | None:
     year = int(m.group("first") if start else m.group("last"))
     return date(year, 1, 1).isoformat() if start else date(year, 12, 31).isoformat()
@@ -212,6 +236,12 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (re.compile(_YEAR + r"(?P<month>\d{1,2})\s*月\s*(?P<x>[上中下])旬"), _read_xun),
     (_DATE, _read_date),
     (re.compile(r"(?:(?P<year>\d{4})\s*)?(?:年内|全年)"), _read_year),
+    (re.compile(r"(?:(?P<year>\d{4})\s*)?年中"), _read_mid_year),
+    (re.compile(r"(?:(?P<year>\d{4})\s*年?\s*)?[Qq](?P<q>[1-4])"), _read_quarter),  # "2025年Q3"
+    # numeric dates: "2025.06.30", "2025-06-30", "2025/6/30"; "2025.6"; "6.30前" (month.day before 前)
+    (re.compile(r"(?P<year>\d{4})\s*[.\-/]\s*(?P<month>\d{1,2})\s*[.\-/]\s*(?P<day>\d{1,2})(?!\d)"), _read_numeric),
+    (re.compile(r"(?P<year>\d{4})\s*[.\-/]\s*(?P<month>\d{1,2})(?![\d.\-/])"), _read_numeric),
+    (re.compile(r"(?<![\d.])(?P<year>)(?P<month>\d{1,2})\.(?P<day>\d{1,2})(?=\s*[日号]?\s*[之以]?前)"), _read_numeric),
     (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[上下]半|底|末|内))"), _read_year),
 )
 
@@ -219,7 +249,7 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
 # Words that may stand around a date in a deadline phrase: "于8月底前完成", "力争年内建成".
 _DEADLINE_BEFORE = re.compile(r"^(?:于|在|力争|确保|争取|计划|预计)?")
 _DEADLINE_AFTER = re.compile(
-    r"^(?:以?前|之前)?(?:全面|基本|全部)?"
+    r"^度?(?:以?前|之前)?(?:全面|基本|全部)?"
     r"(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完成任务|完工|竣工|投用|投运|见效)?"
     r"(?:前|以前|起|开始|以后)?$"
 )

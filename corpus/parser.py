@@ -64,6 +64,17 @@ _DATE_LINE = re.compile(rf"^{_NUMERAL}{{2,4}}\s*年\s*{_NUMERAL}{{1,3}}\s*月\s*
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:政府|委员会|办公室|办公厅|领导小组|指挥部|局|厅|委|办|中心)$")
 
 
+# A sentence that gives the units of the list above it: "以上任务由X牵头，Y配合。", "上述工作由X负责".
+_SECTION_SUMMARY = re.compile(r"^(?:以上|上述)(?:各项|所列)?(?:任务|工作|措施|事项|内容|项目)[^。]{0,6}由")
+
+
+def _dangling(folded: str) -> bool:
+    """True for a label line that ends with its label: "牵头单位：", "【完成时限】"."""
+    line = folded.strip()
+    m = LABEL_RE.match(line)
+    return m is not None and not line[m.end() :].strip()
+
+
 @dataclass(slots=True)
 class ParseReport:
     """What the parser set aside, so nothing is dropped silently.
@@ -167,6 +178,11 @@ class _Builder:
         start, raw, folded = start + skip, raw[skip:], folded[skip:]
         if is_label_line(folded):
             self._note_unknown_labels(folded, start)
+            nxt_line = next_folded.strip()
+            if _dangling(folded) and nxt_line and not is_label_line(nxt_line) and read_marker(nxt_line) is None:
+                # "牵头单位：" alone, its value on the next line
+                self._attach_labels(raw + lines[i + 1][2].strip(), lines[i + 1][1])
+                return i + 2
             self._attach_labels(raw, end)
             return i + 1
         if self.in_label_block:
@@ -187,6 +203,9 @@ class _Builder:
                 self.last_closing()  # "第二十条 本细则由省教育厅负责解释": an article, no task
             return i + 1
         body = folded.strip()
+        if _SECTION_SUMMARY.match(body) and self.last is not None and self.last.marker is not None:
+            self._add_summary(raw, start, end)
+            return i + 1
         if attachment or self._is_closing(body, next_folded.strip()):
             self.closing = self.closing or not attachment
             self._add_text(raw, start, end, closing=True)
@@ -249,6 +268,21 @@ class _Builder:
         parent = self.stack[-1] if self.stack else None
         rank = parent.rank + 0.01 if parent else 99.0
         self._new_node(None, rank, raw.strip(), start + lead, end, closing=closing)
+
+    def _add_summary(self, raw: str, start: int, end: int) -> None:
+        """ "以上任务由市卫健委牵头，市医保局、市民政局配合。" after a list: the list's section takes
+        the units and deadline, as from a label block; the sentence itself is no task."""
+        item_rank = self.last.rank if self.last is not None else 0.0
+        self._pop_to(item_rank)
+        section = self.stack[-1] if self.stack else None
+        summary = Node(self.plan, None, item_rank, raw.strip(), start, end, section)
+        self._read_fields(summary)
+        if section is not None:
+            section.own.merge(summary.own if summary.own else summary.prose)
+            deadline = summary.own_deadline or summary.prose_deadline
+            if deadline is not None and section.own_deadline is None:
+                section.own_deadline = deadline
+        self._add_text(raw, start, end, closing=True)
 
     def last_closing(self) -> None:
         """Mark the node just added as closing material: no fields of its own, none inherited."""

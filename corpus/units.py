@@ -224,6 +224,8 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
             _extend(lead, split_units(piece[: together[0]]))
             piece = piece[together[1] :]
         for name in split_units(piece):
+            if name[:1] in "★☆*＊":  # "★市农业农村局": the mark may stand before the name too
+                name = name[1:].strip() + name[0]
             marked = _LEAD_MARK.search(fold(name))
             if marked:
                 name = name[: marked.start()].rstrip()
@@ -238,7 +240,7 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
 
 
 # "区教育局(牵头)", "县交通局牵头", "县交通局牵头负责": the unit before the mark leads.
-_LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?)$")
+_LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?|\s*[★☆*＊])$")
 # "区商务局(配合)", "区财政局（参与）": the mark says what the list already says, so it goes.
 _ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任)\s*\)$")
 
