@@ -32,18 +32,22 @@ _FROM = re.compile(r"^自?\s*(?P<d>.+?)(?:起|开始)")
 # "年底前上线", "2020年9月底前,实现…"), or "自2020年8月1日开始/起". "到2020年12月,…" and
 # "2025年达到800万标箱" are targets and do not match.
 _PROSE_BY = re.compile(
-    r"(?:(?:(?:\d{4}|[今明次])\s*年\s*)?\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末|[上中下]旬)?|(?:\d{4}\s*|[今明次])?年\s*(?:底|末))"
-    r"\s*(?:之|以)?前"
+    r"(?:每(?:月|年|季度|周)\s*)?"  # "每月5日前报送": recurring
+    r"(?:(?:(?:\d{4}|[今明次])\s*年\s*)?(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末|[上中下]旬)?|\d{1,2}\s*日)"
+    r"|(?:\d{4}\s*|[今明次])?年\s*(?:底|末)"
+    r"|(?:\d{4}\s*年\s*)?(?:第?[一二三四1-4]季度(?:末)?|[上下]半年))"
+    r"(?<=[日底末旬月度年])\s*(?:之|以)?前"
 )
 _PROSE_FROM = re.compile(r"自\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*(?:起|开始)")
 
 
-def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
+def normalize_deadline(text: str, doc_year: int | None = None, doc_date: str | None = None) -> Deadline:
     """Read a deadline as written into a :class:`Deadline`.
 
     Args:
         text: the deadline without its label, e.g. "2023年8月底前", "持续推进", "6月20日前".
         doc_year: year of the document, used when the text names no year ("6月20日前").
+        doc_date: the document's issue date (ISO), the start of "即日起" and "自印发之日起".
 
     Returns:
         A Deadline whose ``date`` is the last day the text allows (ISO) or None.
@@ -56,6 +60,8 @@ def normalize_deadline(text: str, doc_year: int | None = None) -> Deadline:
     """
     clean = re.sub(r"[\xa0\u2002\u2003\u2009\u3000]", " ", text).strip()  # odd spaces seen in 004
     shown, clean = clean, _absolute_years(clean, doc_year)
+    if _FROM_ISSUE.match(clean):
+        return Deadline(shown, doc_date, DeadlineKind.FROM_DATE)
     first_date = _first_date(_arabic(clean), doc_year)
     span = _RANGE.search(clean)
     if span:  # "2020年6月-11月", "2020年3月31日至12月31日": the range ends at its last date
@@ -109,7 +115,7 @@ def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | No
     if hits:
         m = min(hits, key=lambda h: h.start())
         deadline = normalize_deadline(re.sub(r"\s+", "", m.group(0)), doc_year)
-        return deadline if deadline.date else None
+        return deadline if deadline.date or deadline.kind == DeadlineKind.RECURRING else None
     phrases = [p.strip() for p in re.split(r"[,;。，；]", text) if p.strip()]
     last = phrases[-1] if phrases else ""
     # the closing phrase, when it is a deadline that says so: "…，年内完成。", "…，常态化推进。"
@@ -230,7 +236,7 @@ _Reader = Callable[[re.Match[str], str, "int | None", bool], "str | None"]
 # Dated phrases and the day each stands for, one line each; the earliest in the text wins, the
 # longest at one position ("2024年第三季度" over "2024年").
 _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
-    (re.compile(r"(?P<first>\d{4})\s*年?\s*(?:-|—|–|~|～|至|到)\s*(?P<last>\d{4})\s*年"), _read_year_range),
+    (re.compile(r"(?P<first>\d{4})\s*年?\s*(?:-|—|–|~|～|至|到|、|和)\s*(?P<last>\d{4})\s*年"), _read_year_range),
     (re.compile(_YEAR + r"第?(?P<q>[一二三四1-4])\s*季度(?:末|底)?"), _read_quarter),
     (re.compile(_YEAR + r"(?P<h>[上下])半年"), _read_half),
     (re.compile(_YEAR + r"(?P<month>\d{1,2})\s*月\s*(?P<x>[上中下])旬"), _read_xun),
@@ -242,7 +248,8 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (re.compile(r"(?P<year>\d{4})\s*[.\-/]\s*(?P<month>\d{1,2})\s*[.\-/]\s*(?P<day>\d{1,2})(?!\d)"), _read_numeric),
     (re.compile(r"(?P<year>\d{4})\s*[.\-/]\s*(?P<month>\d{1,2})(?![\d.\-/])"), _read_numeric),
     (re.compile(r"(?<![\d.])(?P<year>)(?P<month>\d{1,2})\.(?P<day>\d{1,2})(?=\s*[日号]?\s*[之以]?前)"), _read_numeric),
-    (re.compile(r"(?P<year>\d{4})\s*年(?!\s*(?:\d|第|[上下]半|底|末|内))"), _read_year),
+    # a year alone: "2024年", "2024年完成" (not "2025年春节前": an event, no date)
+    (re.compile(r"(?P<year>\d{4})\s*年(?=\s*(?:$|[,，;；。)）]|完成|前|以前|之前|度|起|开始|全面|基本))"), _read_year),
 )
 
 
@@ -259,7 +266,13 @@ _DEADLINE_AFTER = re.compile(
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "当年": 0, "明年": 1, "次年": 1, "去年": -1}
 _RELATIVE_YEAR_RE = re.compile("|".join(_RELATIVE_YEAR))
 # Deadlines that name no date: kept as written, kind unknown ("完成时限：立行立改").
-_UNDATED = re.compile(r"^(?:及时|立行立改|立即(?:整改|办理|落实)?|即时(?:办结|办理)?|马上办|尽快|随时)$")
+_UNDATED = re.compile(
+    r"^(?:及时|立行立改|立即(?:整改|办理|落实)?|即时(?:办结|办理)?|马上办|尽快|随时"
+    r"|\d+个(?:月|工作日|日)内(?:完成)?"  # "3个月内": counted from a start the text does not date
+    r"|(?:\d{4}年)?(?:春节|元旦|国庆节?|中秋节?|五一|汛期|汛前|春耕|秋收|开学|年度考核)(?:前|之前|以前)(?:完成)?)$"
+)
+# From the document's own date: "即日起", "自印发之日起" (dated with the issue date when known).
+_FROM_ISSUE = re.compile(r"^(?:自|从)?(?:即日|印发之日|发布之日|公布之日)起")
 
 
 def _absolute_years(text: str, doc_year: int | None) -> str:
@@ -302,7 +315,7 @@ def looks_like_deadline(phrase: str) -> bool:
     text = _arabic(_absolute_years(re.sub(r"\s+", "", phrase).strip("。.;,"), 2000))
     if not text or len(text) > 30:
         return False
-    if _UNDATED.match(text):
+    if _UNDATED.match(text) or _FROM_ISSUE.match(text):
         return True
     if _ONGOING.match(text) or _RECURRING.match(text):
         return len(text) <= 12

@@ -108,7 +108,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
     report.doc_year = doc_year
     lines = list(_lines(text))
     title_blocks = find_title_blocks(lines)
-    builder = _Builder(source, doc_year, report)
+    builder = _Builder(source, doc_year, report, doc_date=meta.date)
     doc_title: str | None = None
     names = known_units(text) if title_blocks else set()  # read once, used by every plan title
     i = 0
@@ -146,9 +146,10 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
 class _Builder:
     """Feeds lines into a stack of open sections; one instance per document."""
 
-    def __init__(self, source: str, doc_year: int | None, report: ParseReport) -> None:
+    def __init__(self, source: str, doc_year: int | None, report: ParseReport, doc_date: str | None = None) -> None:
         self.source = source
         self.doc_year = doc_year
+        self.doc_date = doc_date  # the start of "即日起"
         self.report = report
         self.closing = False  # inside the closing part: requirement paragraphs, issuer, date
         self.plan = Plan(title="", issuers=[])
@@ -420,7 +421,7 @@ class _Builder:
     def _set_deadline(self, node: Node, text: str | None, labelled: bool) -> None:
         """Keep the first deadline; a labelled one ("完成时限:…") replaces one from a bare bracket."""
         if text and (node.own_deadline is None or (labelled and not node.labelled_deadline)):
-            node.own_deadline = normalize_deadline(text, self.doc_year)
+            node.own_deadline = normalize_deadline(text, self.doc_year, self.doc_date)
             node.labelled_deadline = labelled
 
     def _read_bracket(self, node: Node, inner: str, inner_folded: str, at_end: bool) -> bool:

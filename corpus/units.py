@@ -22,8 +22,8 @@ UNIT_END_RE = re.compile(_UNIT_END + r"(?:\([^()]*\)|<[^<>]*>)?$")
 # A bare place fragment that is part of a longer name: "各市", "州", "县", "直管市", "武汉市".
 _PLACE_FRAGMENT = re.compile(r"^各?(?:[\u4e00-\u9fff]{0,3}[省市州县区]|直管市)$")
 # Role words that end a phrase in prose units; the text before them is the unit list.
-_LEAD_VERB = re.compile(r"牵头(?:负责)?")
-_UNIT_VERB = re.compile(r"(?:(?:按照?(?:职责|责任)?分工|分工|共同|积极|具体)?(?:负责|配合|参与|协助|落实|实施))$")
+_LEAD_VERB = re.compile(r"牵头(?:负责|抓总)?|负总责|统筹(?!推进|协调)")
+_UNIT_VERB = re.compile(r"(?:(?:按照?(?:职责|责任)?分工|分工|分别|共同|积极|具体)?(?:负责|配合|参与|协助|落实|实施))$")
 _TRAILING_VERB = re.compile(r"(?:负责|配合|参与|协助)[\u4e00-\u9fff]{0,8}$")
 
 
@@ -242,7 +242,7 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
 # "区教育局(牵头)", "县交通局牵头", "县交通局牵头负责": the unit before the mark leads.
 _LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?|\s*[★☆*＊])$")
 # "区商务局(配合)", "区财政局（参与）": the mark says what the list already says, so it goes.
-_ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任)\s*\)$")
+_ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任|按照?职责分工(?:负责)?)\s*\)$")
 
 
 def _strip_value(value: str) -> str:
@@ -373,7 +373,7 @@ def _unit_like(text: str) -> bool:
 
 
 def _clean_deadline(value: str) -> str | None:
-    value = value.strip(" \t\u3000;；,，。()（）")
+    value = _strip_value(value).strip("()（）") if _depth(fold(value)) else _strip_value(value)
     return value or None
 
 
