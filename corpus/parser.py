@@ -417,6 +417,8 @@ class _Builder:
                 has_lead_label=prose.has_lead_label,
             )
         node.prose_deadline = find_prose_deadline(plain, self.doc_year)
+        if node.prose_deadline and node.prose_deadline.kind == "recurring" and in_safeguard_section(node):
+            node.prose_deadline = None  # "各责任单位要于每月25日前报送进展": a reporting cadence, not a task
 
     def _set_deadline(self, node: Node, text: str | None, labelled: bool) -> None:
         """Keep the first deadline; a labelled one ("完成时限:…") replaces one from a bare bracket."""
