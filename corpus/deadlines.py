@@ -119,7 +119,7 @@ def find_prose_deadline(text: str, doc_year: int | None = None) -> Deadline | No
     phrases = [p.strip() for p in re.split(r"[,;。，；]", text) if p.strip()]
     last = phrases[-1] if phrases else ""
     # the closing phrase, when it is a deadline that says so: "…，年内完成。", "…，常态化推进。"
-    if looks_like_deadline(last) and (_DUE_VERB.search(last) or _BARE_ONGOING.fullmatch(last)):
+    if looks_like_deadline(last, allow_object=False) and (_DUE_VERB.search(last) or _BARE_ONGOING.fullmatch(last)):
         return normalize_deadline(last, doc_year)
     recurring = _RECURRING_PHRASE.match(last)
     if recurring and len(phrases) > 1 and _RESPONSIBILITY.search(phrases[-2]):
@@ -256,8 +256,10 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
 # Words that may stand around a date in a deadline phrase: "于8月底前完成", "力争年内建成".
 _DEADLINE_BEFORE = re.compile(r"^(?:于|在|力争|确保|争取|计划|预计)?")
 _DEADLINE_AFTER = re.compile(
-    r"^度?(?:以?前|之前)?(?:全面|基本|全部)?"
-    r"(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完成任务|完工|竣工|投用|投运|见效)?"
+    r"^度?(?:以?前|之前)?(?:全面|基本|全部|主体)?"
+    # a due verb, with a short object after it: "年内完成规划", "6月底前开工", "年内主体完工"
+    r"(?P<verb>(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完工|竣工|投用|投运|见效|开工|投产|通车|开业)"
+    r"(?P<object>[\u4e00-\u9fff]{0,4}?))?"
     r"(?:前|以前|起|开始|以后)?$"
 )
 
@@ -300,11 +302,13 @@ def _arabic(text: str) -> str:
     return _CN_DATE_PART.sub(convert, text) if _CN_DATE_PART.search(text) else text
 
 
-def looks_like_deadline(phrase: str) -> bool:
+def looks_like_deadline(phrase: str, allow_object: bool = True) -> bool:
     """True for a phrase that is a deadline and nothing else.
 
     Used where a deadline hides among units ("区财政局、区人社局,8月底完成") or stands in a
-    bracket ("(6月15日前完成)"). A date inside other words ("2020年以来", "2019年版") is not one.
+    bracket ("(6月15日前完成)", "(2025年6月底前开工)"). A date inside other words ("2020年以来",
+    "2019年版") is not one. ``allow_object=False`` refuses a verb with an object after the date
+    ("第一季度完成自查"), as prose wants.
 
     Example:
         >>> [looks_like_deadline(p) for p in ("8月底完成", "年底前", "持续推进", "2024年第三季度", "区财政局")]
@@ -327,4 +331,5 @@ def looks_like_deadline(phrase: str) -> bool:
     found = _first_period(rest, 2000, start_of_period=False)
     # a bare "年底" matches from its 底: the 年 before it belongs to the phrase
     starts_here = found is not None and (found[0] == 0 or (found[0] == 1 and rest[0] == "年"))
-    return found is not None and starts_here and bool(_DEADLINE_AFTER.match(rest[found[1] :]))
+    after = _DEADLINE_AFTER.match(rest[found[1] :]) if found is not None and starts_here else None
+    return after is not None and (allow_object or not after.group("object"))

@@ -299,7 +299,7 @@ class _Builder:
         if NOT_TASK_RE.match(body) or _DATE_LINE.match(body):
             return True
         issuer = bool(_ISSUER_LINE.match(body))
-        return issuer and (self.closing or bool(_DATE_LINE.match(next_body)))
+        return issuer and (self.closing or not next_body or bool(_DATE_LINE.match(next_body)))
 
     def _note_unknown_labels(self, folded: str, offset: int) -> None:
         for m in UNKNOWN_LABEL_RE.finditer(folded):

@@ -41,6 +41,8 @@ def resolve(nodes: list[Node], source: str, doc_title: str) -> list[Clause]:
     seen: dict[str, int] = {}
     for node in nodes:
         parent_eff = effective.get(id(node.parent), _Effective()) if node.parent else _Effective()
+        if node.marker is None and not (node.own.lead or node.own.units) and in_safeguard_section(node):
+            node.closing = True  # a requirement paragraph ("各牵头单位每月25日前将进展报…"): no task
         if node.closing:  # closing paragraphs, issuer and date lines: no fields, own or inherited
             node.own, node.prose, node.own_deadline, node.prose_deadline = UnitFields(), UnitFields(), None, None
             parent_eff = _Effective()

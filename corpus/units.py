@@ -248,7 +248,8 @@ _ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任|按照?�
 def _strip_value(value: str) -> str:
     """A label's value without separators around it, and without a closing bracket it did not open."""
     value = value.strip(" \t\u3000;；,，。、")
-    while value and fold(value[-1]) in _CLOSE and _depth(fold(value)) < 0:
+    # an opener left at the end ("区行政审批局][配合单位:…") or a closer it never opened
+    while value and (fold(value[-1]) in _OPEN or (fold(value[-1]) in _CLOSE and _depth(fold(value)) < 0)):
         value = value[:-1].rstrip(" \t\u3000;；,，。、")
     return value
 
