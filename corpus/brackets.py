@@ -9,7 +9,7 @@ from corpus.units import LABEL_RE
 
 OPEN, CLOSE = "(〔【<[〖", ")〕】>]〗"
 # Words that make a bracket or a sentence speak about responsibility: "(省司法厅牵头,…负责)".
-PROSE_UNIT_HINT = re.compile(r"牵头|负责|配合|参与|实施|会同")
+PROSE_UNIT_HINT = re.compile(r"牵头|负责|负总责|配合|参与|实施|会同|统筹|落实")
 
 
 def bracket_groups(folded: str) -> list[tuple[int, int]]:

@@ -64,6 +64,17 @@ _DATE_LINE = re.compile(rf"^{_NUMERAL}{{2,4}}\s*年\s*{_NUMERAL}{{1,3}}\s*月\s*
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:政府|委员会|办公室|办公厅|领导小组|指挥部|局|厅|委|办|中心)$")
 
 
+# A sentence that gives the units of the list above it: "以上任务由X牵头，Y配合。", "上述工作由X负责".
+_SECTION_SUMMARY = re.compile(r"^(?:以上|上述)(?:各项|所列)?(?:任务|工作|措施|事项|内容|项目)[^。]{0,6}由")
+
+
+def _dangling(folded: str) -> bool:
+    """True for a label line that ends with its label: "牵头单位：", "【完成时限】"."""
+    line = folded.strip()
+    m = LABEL_RE.match(line)
+    return m is not None and not line[m.end() :].strip()
+
+
 @dataclass(slots=True)
 class ParseReport:
     """What the parser set aside, so nothing is dropped silently.
@@ -97,7 +108,7 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
     report.doc_year = doc_year
     lines = list(_lines(text))
     title_blocks = find_title_blocks(lines)
-    builder = _Builder(source, doc_year, report)
+    builder = _Builder(source, doc_year, report, doc_date=meta.date)
     doc_title: str | None = None
     names = known_units(text) if title_blocks else set()  # read once, used by every plan title
     i = 0
@@ -135,9 +146,10 @@ def parse_text(text: str, source: str, report: ParseReport | None = None) -> Doc
 class _Builder:
     """Feeds lines into a stack of open sections; one instance per document."""
 
-    def __init__(self, source: str, doc_year: int | None, report: ParseReport) -> None:
+    def __init__(self, source: str, doc_year: int | None, report: ParseReport, doc_date: str | None = None) -> None:
         self.source = source
         self.doc_year = doc_year
+        self.doc_date = doc_date  # the start of "即日起"
         self.report = report
         self.closing = False  # inside the closing part: requirement paragraphs, issuer, date
         self.plan = Plan(title="", issuers=[])
@@ -167,6 +179,11 @@ class _Builder:
         start, raw, folded = start + skip, raw[skip:], folded[skip:]
         if is_label_line(folded):
             self._note_unknown_labels(folded, start)
+            nxt_line = next_folded.strip()
+            if _dangling(folded) and nxt_line and not is_label_line(nxt_line) and read_marker(nxt_line) is None:
+                # "牵头单位：" alone, its value on the next line
+                self._attach_labels(raw + lines[i + 1][2].strip(), lines[i + 1][1])
+                return i + 2
             self._attach_labels(raw, end)
             return i + 1
         if self.in_label_block:
@@ -187,6 +204,9 @@ class _Builder:
                 self.last_closing()  # "第二十条 本细则由省教育厅负责解释": an article, no task
             return i + 1
         body = folded.strip()
+        if _SECTION_SUMMARY.match(body) and self.last is not None and self.last.marker is not None:
+            self._add_summary(raw, start, end)
+            return i + 1
         if attachment or self._is_closing(body, next_folded.strip()):
             self.closing = self.closing or not attachment
             self._add_text(raw, start, end, closing=True)
@@ -250,6 +270,21 @@ class _Builder:
         rank = parent.rank + 0.01 if parent else 99.0
         self._new_node(None, rank, raw.strip(), start + lead, end, closing=closing)
 
+    def _add_summary(self, raw: str, start: int, end: int) -> None:
+        """ "以上任务由市卫健委牵头，市医保局、市民政局配合。" after a list: the list's section takes
+        the units and deadline, as from a label block; the sentence itself is no task."""
+        item_rank = self.last.rank if self.last is not None else 0.0
+        self._pop_to(item_rank)
+        section = self.stack[-1] if self.stack else None
+        summary = Node(self.plan, None, item_rank, raw.strip(), start, end, section)
+        self._read_fields(summary)
+        if section is not None:
+            section.own.merge(summary.own if summary.own else summary.prose)
+            deadline = summary.own_deadline or summary.prose_deadline
+            if deadline is not None and section.own_deadline is None:
+                section.own_deadline = deadline
+        self._add_text(raw, start, end, closing=True)
+
     def last_closing(self) -> None:
         """Mark the node just added as closing material: no fields of its own, none inherited."""
         if self.last is not None:
@@ -264,7 +299,7 @@ class _Builder:
         if NOT_TASK_RE.match(body) or _DATE_LINE.match(body):
             return True
         issuer = bool(_ISSUER_LINE.match(body))
-        return issuer and (self.closing or bool(_DATE_LINE.match(next_body)))
+        return issuer and (self.closing or not next_body or bool(_DATE_LINE.match(next_body)))
 
     def _note_unknown_labels(self, folded: str, offset: int) -> None:
         for m in UNKNOWN_LABEL_RE.finditer(folded):
@@ -382,11 +417,13 @@ class _Builder:
                 has_lead_label=prose.has_lead_label,
             )
         node.prose_deadline = find_prose_deadline(plain, self.doc_year)
+        if node.prose_deadline and node.prose_deadline.kind == "recurring" and in_safeguard_section(node):
+            node.prose_deadline = None  # "各责任单位要于每月25日前报送进展": a reporting cadence, not a task
 
     def _set_deadline(self, node: Node, text: str | None, labelled: bool) -> None:
         """Keep the first deadline; a labelled one ("完成时限:…") replaces one from a bare bracket."""
         if text and (node.own_deadline is None or (labelled and not node.labelled_deadline)):
-            node.own_deadline = normalize_deadline(text, self.doc_year)
+            node.own_deadline = normalize_deadline(text, self.doc_year, self.doc_date)
             node.labelled_deadline = labelled
 
     def _read_bracket(self, node: Node, inner: str, inner_folded: str, at_end: bool) -> bool:

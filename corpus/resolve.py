@@ -33,6 +33,7 @@ class _Effective:
 def resolve(nodes: list[Node], source: str, doc_title: str) -> list[Clause]:
     """Turn nodes into clauses, resolving own / prose / rule / inherited / plan fields."""
     _adopt_single_paragraph_labels(nodes)
+    _adopt_closing_item_labels(nodes)
     effective: dict[int, _Effective] = {}
     for plan in {id(n.plan): n.plan for n in nodes}.values():
         plan.deadline = _plan_deadline([n for n in nodes if n.plan is plan])
@@ -40,6 +41,8 @@ def resolve(nodes: list[Node], source: str, doc_title: str) -> list[Clause]:
     seen: dict[str, int] = {}
     for node in nodes:
         parent_eff = effective.get(id(node.parent), _Effective()) if node.parent else _Effective()
+        if node.marker is None and not (node.own.lead or node.own.units) and in_safeguard_section(node):
+            node.closing = True  # a requirement paragraph ("各牵头单位每月25日前将进展报…"): no task
         if node.closing:  # closing paragraphs, issuer and date lines: no fields, own or inherited
             node.own, node.prose, node.own_deadline, node.prose_deadline = UnitFields(), UnitFields(), None, None
             parent_eff = _Effective()
@@ -103,6 +106,27 @@ def _adopt_single_paragraph_labels(nodes: list[Node]) -> None:
                 list(child.own.lead), list(child.own.units), child.own.deadline, child.own.has_lead_label
             )
             node.own_deadline = child.own_deadline
+
+
+def _adopt_closing_item_labels(nodes: list[Node]) -> None:
+    """Labels closing a list whose other items have none belong to the list's section.
+
+    "(一)推进…" + "(1)…" "(2)…" "(3)…。(牵头单位:市教育局;…)": the block ends the list, as the
+    label block of a section does, so (1) and (2) carry it too.
+    """
+    for node in nodes:
+        items = [c for c in node.children if c.marker is not None]
+        if node.marker is None or node.own or node.own_deadline or len(items) < 2 or items[-1].children:
+            continue
+        last, others = items[-1], items[:-1]
+        if not (last.own.lead or last.own.units) or any(_has_fields(c) for c in others):
+            continue
+        node.own, node.own_deadline = last.own, last.own_deadline
+        last.own, last.own_deadline = UnitFields(), None
+
+
+def _has_fields(node: Node) -> bool:
+    return bool(node.own or node.prose or node.own_deadline or node.prose_deadline or node.children)
 
 
 def _resolve_units(

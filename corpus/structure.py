@@ -21,13 +21,20 @@ _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     ("chapter", 0.0, re.compile(rf"^(第(?P<n>[{_CN_NUM}\d]+)章)\s*")),
     ("section", 1.0, re.compile(rf"^(第(?P<n>[{_CN_NUM}\d]+)节)\s*")),
     ("article", 2.0, re.compile(rf"^(第(?P<n>[{_CN_NUM}\d]+)条)\s*")),
-    ("decimal", 2.5, re.compile(r"^((?P<n>\d{1,2}(?:\.\d{1,2}){1,3}))\s+(?=\D)")),
+    # "2.4.1 案例", "1.1推进…" (no space before Chinese text, but not "2.5亿元")
+    (
+        "decimal",
+        2.5,
+        re.compile(r"^((?P<n>\d{1,2}(?:\.\d{1,2}){1,3}))(?:\s+(?=\D)|(?=[\u4e00-\u9fff“])(?![亿万千百倍元个]))"),
+    ),
     ("cn", 3.0, re.compile(rf"^((?P<n>[{_CN_NUM}]{{1,4}})\s*、)\s*")),
     ("cn_paren", 4.0, re.compile(rf"^(\(\s*(?P<n>[{_CN_NUM}]{{1,4}})\s*\))\s*")),
+    ("cn_compound", 4.0, re.compile(rf"^([{_CN_NUM}]{{1,3}}\(\s*(?P<n>[{_CN_NUM}]{{1,4}})\s*\))\s*")),  # 一(一)
     ("case", 5.0, re.compile(r"^(案例\s*(?P<n>\d{1,3})\s*:)\s*")),
     ("num", 5.0, re.compile(r"^((?P<n>\d{1,3})\s*[、.](?!\d))\s*")),
     # a task code from a ledger: "MS-01.", "RW2024-03、", "A3." (the number is its last digits)
     ("code", 5.0, re.compile(r"^((?P<code>[A-Za-z]{1,6}[-_]?(?:\d{1,4}[-_.])*?(?P<n>\d{1,4}))\s*[、.](?!\d))\s*")),
+    ("dash", 5.5, re.compile(r"^(\(?\s*\d{1,2}\s*-\s*(?P<n>\d{1,2})\s*\)?)[、.\s]*(?=[\u4e00-\u9fff“])")),  # 1-1, (1-2)
     ("num_paren", 6.0, re.compile(r"^(\(?\s*(?P<n>\d{1,3})\s*\))\s*")),  # (1) and 1)
     ("shi", 6.5, re.compile(rf"^((?P<n>[{_CN_NUM}]{{1,3}})是)\s*(?=[\u4e00-\u9fff“])")),  # 一是… 二是…
     ("circled", 7.0, re.compile(r"^((?P<n>[①-⑳]))\s*")),
@@ -40,10 +47,10 @@ MEASURE_MARKER_RE = re.compile(r"^(?:主要措施|具体措施|工作措施)\s*:
 # The document's own lead rule, e.g. "(排第一的为牵头单位,下同)".
 LEAD_RULE_RE = re.compile(r"(?:排|列)(?:在)?(?:第一|首位)(?:位)?的?(?:为|是)牵头单位")
 # A title block's last line: "…的实施方案", "…工作方案", "…的通知", "…实施方案(征求意见稿)".
-# A title may close with its status or its period: "(征求意见稿)", "（2024—2026年）".
+# A title may close with a short bracket: its status, its period or its place.
 TITLE_END_RE = re.compile(
     r"(?:方案|通知|意见|办法|规划|清单|计划|汇编|要点|细则|台账|[^附]表)"
-    r"(?:\((?:征求意见稿|试行|草案|代拟稿|讨论稿|送审稿|\d{4}\s*(?:年\s*)?(?:[-—–~至]\s*\d{4}\s*)?年?)\))?$"
+    r"(?:\([^()]{1,16}\))?$"  # "(征求意见稿)", "(试行)", "(2024—2026年)", "(西山县)"
 )
 _SENTENCE_PUNCT = re.compile(r"[。;:,!?]")
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
@@ -94,6 +101,8 @@ def read_marker(folded_line: str) -> Marker | None:
             label = f"{number}."
         elif style == "case":
             label = f"案例{number}"
+        elif style in ("dash", "cn_compound"):
+            label = re.sub(r"\s+", "", m.group(1))
         elif style == "code":
             label = m.group("code")
         elif style == "num_paren":

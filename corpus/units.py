@@ -22,8 +22,8 @@ UNIT_END_RE = re.compile(_UNIT_END + r"(?:\([^()]*\)|<[^<>]*>)?$")
 # A bare place fragment that is part of a longer name: "各市", "州", "县", "直管市", "武汉市".
 _PLACE_FRAGMENT = re.compile(r"^各?(?:[\u4e00-\u9fff]{0,3}[省市州县区]|直管市)$")
 # Role words that end a phrase in prose units; the text before them is the unit list.
-_LEAD_VERB = re.compile(r"牵头(?:负责)?")
-_UNIT_VERB = re.compile(r"(?:(?:按照?(?:职责|责任)?分工|分工|共同|积极|具体)?(?:负责|配合|参与|协助|落实|实施))$")
+_LEAD_VERB = re.compile(r"牵头(?:负责|抓总)?|负总责|统筹(?!推进|协调)")
+_UNIT_VERB = re.compile(r"(?:(?:按照?(?:职责|责任)?分工|分工|分别|共同|积极|具体)?(?:负责|配合|参与|协助|落实|实施))$")
 _TRAILING_VERB = re.compile(r"(?:负责|配合|参与|协助)[\u4e00-\u9fff]{0,8}$")
 
 
@@ -224,6 +224,8 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
             _extend(lead, split_units(piece[: together[0]]))
             piece = piece[together[1] :]
         for name in split_units(piece):
+            if name[:1] in "★☆*＊":  # "★市农业农村局": the mark may stand before the name too
+                name = name[1:].strip() + name[0]
             marked = _LEAD_MARK.search(fold(name))
             if marked:
                 name = name[: marked.start()].rstrip()
@@ -238,15 +240,16 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
 
 
 # "区教育局(牵头)", "县交通局牵头", "县交通局牵头负责": the unit before the mark leads.
-_LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?)$")
+_LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?|\s*[★☆*＊])$")
 # "区商务局(配合)", "区财政局（参与）": the mark says what the list already says, so it goes.
-_ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任)\s*\)$")
+_ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任|按照?职责分工(?:负责)?)\s*\)$")
 
 
 def _strip_value(value: str) -> str:
     """A label's value without separators around it, and without a closing bracket it did not open."""
     value = value.strip(" \t\u3000;；,，。、")
-    while value and fold(value[-1]) in _CLOSE and _depth(fold(value)) < 0:
+    # an opener left at the end ("区行政审批局][配合单位:…") or a closer it never opened
+    while value and (fold(value[-1]) in _OPEN or (fold(value[-1]) in _CLOSE and _depth(fold(value)) < 0)):
         value = value[:-1].rstrip(" \t\u3000;；,，。、")
     return value
 
@@ -371,7 +374,7 @@ def _unit_like(text: str) -> bool:
 
 
 def _clean_deadline(value: str) -> str | None:
-    value = value.strip(" \t\u3000;；,，。()（）")
+    value = _strip_value(value).strip("()（）") if _depth(fold(value)) else _strip_value(value)
     return value or None
 
 

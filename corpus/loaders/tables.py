@@ -78,6 +78,9 @@ def render_table(rows: Sequence[Sequence[GridCell]]) -> list[str]:
     header = _find_header(rows)
     if header is None:
         return _render_plain(rows)
+    later = next((k for k in range(header.end + 1, len(rows)) if _starts_table(rows[k], header)), None)
+    if later is not None:  # a second table under the first, with its own header (one sheet, two lists)
+        return render_table(rows[:later]) + render_table(rows[later:])
     lines = _render_plain(rows[: header.start])
     width = len(header.labels)
     above: list[str] = [""] * width
@@ -99,6 +102,17 @@ def render_table(rows: Sequence[Sequence[GridCell]]) -> list[str]:
         count += 1
         lines.extend(_render_item(values, header, count))
     return lines
+
+
+def _starts_table(row: Sequence[GridCell], header: _Header) -> bool:
+    """True for a header row of another table: its cells are header words, and not this header's."""
+    labels = [_header_label(c.text) for c in row]
+    filled = [label for label in labels if label]
+    if not filled or labels == header.labels[: len(labels)] or any(len(label) > 12 for label in filled):
+        return False
+    roles = _roles(row, labels)
+    named = sum(1 for label in filled if _column_role(label) is not None)
+    return len(roles) >= 2 and set(roles.values()) != {Role.NUMBER} and 2 * named >= len(filled)
 
 
 @dataclass(frozen=True, slots=True)
