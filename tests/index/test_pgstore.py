@@ -19,7 +19,7 @@ from index.embed.protocol import Vectors
 from index.hybrid import HybridIndex
 from index.pgstore import SCHEMA, PgIndex
 from index.tokenize import Tokenizer
-from index.types import StoredDocument
+from index.types import Hit, StoredDocument
 from qa.library import DEFAULT_EMBEDDER, open_pg_library
 from tests.index.helpers import HashEmbedder, make_clause, toy_clauses
 
@@ -104,6 +104,18 @@ def test_another_schema_version_is_an_error_and_a_rebuild_keeps_uploads(pg_url: 
         rebuilt.close()
 
 
+def _alike(a: list[Hit], b: list[Hit], tolerance: float = 1e-5) -> bool:
+    """The same clauses in the same order, except that two whose scores differ by float noise
+    (FAISS and pgvector sum a cosine in different orders: 0.91913325 vs 0.91913307) may swap."""
+    ids_a, ids_b = [h.clause.id for h in a], [h.clause.id for h in b]
+    if ids_a == ids_b:
+        return True
+    score = {h.clause.id: h.score for h in a}
+    if set(ids_a) != set(ids_b):
+        return False
+    return all(x == y or abs(score[x] - score[y]) < tolerance for x, y in zip(ids_a, ids_b, strict=True))
+
+
 class _Memo:
     """Wraps an embedder so each question is encoded once for both backends."""
 
@@ -143,11 +155,10 @@ def test_bundled_corpus_ranks_alike_on_every_judged_question(built_index: Path, 
         differ = []
         for question in questions:
             a, b = (
-                [h.clause.id for h in s.search(question, mode=mode, fusion=fusion, norm=norm, top_k=10,  # type: ignore[arg-type]
-                                               weights=(0.3, 0.7))]
+                s.search(question, mode=mode, fusion=fusion, norm=norm, top_k=10, weights=(0.3, 0.7))  # type: ignore[arg-type]
                 for s in (files, database)
             )  # fmt: skip
-            if a != b:
+            if not _alike(a, b):
                 differ.append(question)
         assert differ == [], f"{mode}/{fusion}: {len(differ)} of {len(questions)} top-10 lists differ"
 
@@ -158,4 +169,5 @@ def test_cli_loads_the_database_reusing_an_index_s_embeddings(
     from service.cli import main
 
     assert main(["index", "--quiet", "--database-url", pg_url, "--index-dir", str(built_index)]) == 0
-    assert "indexed 1263 clauses from 5 documents into the database" in capsys.readouterr().out
+    clauses = sum(1 for _ in (built_index / "clauses.jsonl").open(encoding="utf-8"))
+    assert f"indexed {clauses} clauses from 5 documents into the database" in capsys.readouterr().out
