@@ -6,10 +6,12 @@ CI script installs it). Playwright's own browser download is never used.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 
 from tests.service.helpers import ADMIN_TOKEN, ROOT, wait_for_job
@@ -214,9 +216,9 @@ def test_upload_shows_progress_then_the_report(page: Page, live_server: str) -> 
         expect(row.locator(".upload-status")).to_contain_text("已处理 3 / 3 条")
         expect(row.locator(".upload-summary")).to_contain_text("2 项任务")
         job = httpx.get(f"{live_server}/api/jobs").json()["jobs"][0]
-        if job["report"] is not None:  # the extraction report, rendered as counts and flagged lists
-            expect(row.locator(".report-count").first).to_be_visible()
-            expect(row.locator(".job-report")).to_contain_text("任务")
+        assert job["report"]["tasks"] == 2  # the extraction report, rendered as counts and flagged lists
+        expect(row.locator(".report-count").first).to_be_visible()
+        expect(row.locator(".job-report")).to_contain_text("任务")
         refused = page.locator(".upload-item", has_text="幻灯片.pptx")
         expect(refused).to_contain_text("未接受")
         expect(refused).to_contain_text(".pptx")
@@ -224,3 +226,47 @@ def test_upload_shows_progress_then_the_report(page: Page, live_server: str) -> 
         page.screenshot(path=str(ARTIFACTS / "screenshot-upload.png"))
     finally:
         httpx.delete(f"{live_server}/api/documents/{UPLOAD_NAME}", headers=admin, timeout=300)
+
+
+XLSX_NAME = "冷库建设任务.xlsx"
+
+
+def _xlsx_task_list() -> bytes:
+    """An Excel task list as offices keep them: a sheet per plan, header row, one task per row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "冷库建设"
+    sheet.append(["序号", "重点任务", "牵头单位", "配合单位", "完成时限"])
+    sheet.append([1, "建设县域冷库集配中心三座", "县供销社", "县商务局、县财政局", "2026年第三季度"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_uploaded_through_the_page_is_answered_with_unit_and_deadline(page: Page, live_server: str) -> None:
+    """Issue 11's acceptance in a browser: an Excel task list in, its task asked for and cited."""
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    try:
+        page.goto(live_server)
+        page.click("#tab-docs")
+        page.fill("#u-token", ADMIN_TOKEN)
+        xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        files: list[FilePayload] = [{"name": XLSX_NAME, "mimeType": xlsx_type, "buffer": _xlsx_task_list()}]
+        page.set_input_files("#u-files", files=files)
+        page.click("#upload-button")
+        row = page.locator(".upload-item", has_text=XLSX_NAME)
+        expect(row).to_have_attribute("data-status", "done")
+        expect(row.locator(".upload-summary")).to_contain_text("1 项任务")
+        expect(row.locator(".report-count").first).to_be_visible()  # the extraction report is shown
+
+        page.click("#tab-ask")
+        _ask(page, "县域冷库集配中心由谁牵头？什么时候完成？")
+        card = page.locator(".card").first
+        expect(card).to_contain_text(XLSX_NAME)
+        expect(card.locator(".badge-lead")).to_contain_text("县供销社")
+        expect(card.locator(".badge-deadline")).to_contain_text("2026年第三季度")
+        expect(card.locator(".badge-deadline")).to_contain_text("2026-09-30")
+        page.screenshot(path=str(ARTIFACTS / "screenshot-xlsx-upload.png"))
+    finally:
+        httpx.delete(f"{live_server}/api/documents/{XLSX_NAME}", headers=admin, timeout=300)
