@@ -9,7 +9,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corpus.model import Clause
 from index.chunks import citation_units
@@ -40,8 +40,25 @@ class CitationUnits:
 
 
 def fields_clause(head: Clause, body: Sequence[Clause]) -> Clause:
-    """The member whose fields the unit answers with: the title when it names a unit or a deadline,
-    else the first body paragraph that does (「主要做法:…由上海市口岸办牵头」 under a case title)."""
-    if head.lead_units or head.units or head.deadline:
+    """The unit's fields, each from the title when it has it, else from the first body paragraph
+    that does: the units (lead with the others) and the deadline are taken separately.
+
+    「主要做法:…由上海市口岸办牵头」 under a case title gives the unit its lead; a heading that carries
+    the section's deadline over a paragraph that names who builds the system gives both.
+    """
+    if not body:
         return head
-    return next((b for b in body if b.lead_units or b.units or b.deadline), head)
+    has_units = head.lead_units or head.units
+    who = head if has_units else next((b for b in body if b.lead_units or b.units), head)
+    when = head if head.deadline else next((b for b in body if b.deadline), head)
+    if who is head and when is head:
+        return head
+    return replace(
+        head,
+        lead_units=who.lead_units,
+        units=who.units,
+        lead_source=who.lead_source,
+        units_source=who.units_source,
+        deadline=when.deadline,
+        deadline_source=when.deadline_source,
+    )
