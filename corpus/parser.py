@@ -201,7 +201,7 @@ class _Builder:
             self.closing = False
             self._add_numbered(marker, raw, start, end)
             if CLOSING_ARTICLE_RE.match(folded[marker.length :].strip()):
-                self.last_closing()  # "第二十条 本细则由省教育厅负责解释": an article, no task
+                self._mark_last_closing()  # "第二十条 本细则由省教育厅负责解释": an article, no task
             return i + 1
         body = folded.strip()
         if _SECTION_SUMMARY.match(body) and self.last is not None and self.last.marker is not None:
@@ -285,7 +285,7 @@ class _Builder:
                 section.own_deadline = deadline
         self._add_text(raw, start, end, closing=True)
 
-    def last_closing(self) -> None:
+    def _mark_last_closing(self) -> None:
         """Mark the node just added as closing material: no fields of its own, none inherited."""
         if self.last is not None:
             self.last.closing = True
