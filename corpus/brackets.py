@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.grammar import LABEL_PAIR_RE, STRICT_LABEL_RE, label_word, role_of
+from corpus.grammar import LABEL_PAIR_RE, STRICT_LABEL_RE, label_role
 from corpus.units import LABEL_RE
 
 OPEN, CLOSE = "(〔【<[〖", ")〕】>]〗"
@@ -35,7 +35,7 @@ def inline_labels(folded: str) -> int | None:
     "责任单位"; "…工作【牵头单位】区商务局【完成时限】…" -> the offset of "【". A label inside a
     bracket group ("(牵头单位:…)") is the bracket's, not the text's.
     """
-    starts = [m.start() for m in STRICT_LABEL_RE.finditer(folded) if role_of(label_word(m)) is not None]
+    starts = [m.start() for m in STRICT_LABEL_RE.finditer(folded) if label_role(m) is not None]
     starts += [m.start() for m in LABEL_PAIR_RE.finditer(folded)]
     return min((p for p in starts if p > 0 and bracket_depth(folded, p) == 0), default=None)
 

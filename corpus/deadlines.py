@@ -239,7 +239,7 @@ _PERIODS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (re.compile(r"(?P<first>\d{4})\s*年?\s*(?:-|—|–|~|～|至|到|、|和)\s*(?P<last>\d{4})\s*年"), _read_year_range),
     (re.compile(_YEAR + r"第?(?P<q>[一二三四1-4])\s*季度(?:末|底)?"), _read_quarter),
     (re.compile(_YEAR + r"(?P<h>[上下])半年"), _read_half),
-    (re.compile(_YEAR + r"(?P<month>\d{1,2})\s*月\s*(?P<x>[上中下])旬"), _read_xun),
+    (re.compile(_YEAR + r"(?P<month>\d{1,2})\s*月\s*[上中]?(?P<x>[上中下])旬"), _read_xun),  # "9月中下旬": 下旬
     (_DATE, _read_date),
     (re.compile(r"(?:(?P<year>\d{4})\s*)?(?:年内|全年)"), _read_year),
     (re.compile(r"(?:(?P<year>\d{4})\s*)?年中"), _read_mid_year),
@@ -260,6 +260,7 @@ _DEADLINE_AFTER = re.compile(
     # a due verb, with a short object after it: "年内完成规划", "6月底前开工", "年内主体完工"
     r"(?P<verb>(?:完成|办结|到位|上线|建成|落实|实现|启动|出台|印发|制定|完工|竣工|投用|投运|见效|开工|投产|通车|开业)"
     r"(?P<object>[\u4e00-\u9fff]{0,4}?))?"
+    r"(?:并(?:长效|持续|长期)(?:推进|坚持|开展))?"  # "2025年底前完成并长效推进"
     r"(?:前|以前|起|开始|以后)?$"
 )
 

@@ -84,6 +84,9 @@ LABELS: dict[str, Role] = {
 COLUMNS: dict[str, Role] = {
     **LABELS,
     **dict.fromkeys(("序号", "编号"), Role.NUMBER),
+    # short headers of a task table: 主办 | 协办 | 配合 | 参与 (a label word needs its 单位)
+    **dict.fromkeys(("主办", "主责"), Role.LEAD),
+    **dict.fromkeys(("协办", "配合", "参与", "协同"), Role.ASSIST),
     **dict.fromkeys(
         (
             "任务",
@@ -135,14 +138,17 @@ _BOUND = _alternation(sorted(_NEEDS_BOUNDARY))
 #: One label in any of its written forms, on folded text; the word is in group ``word``:
 #:   "牵头单位:"  "【牵头单位】"  "〔完成时限〕:"  "[责任单位]"  "牵头单位  " (a space after the word),
 #:   and "责任单位;市政务服务中心" (OCR reads a full-width colon as a semicolon).
+# "责任单位(牵头):", "责任单位(配合):": a role mark between the word and its colon decides the role.
+_MARK = r"(?:\(\s*(?P<mark>牵头|主办|主责|配合|协办|参与)\s*\)\s*:\s*)"
 LABEL_RE = re.compile(
     rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
-    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:\s*:\s*|;(?=\s*[\u4e00-\u9fff])|[ \t]+(?=\S))"
+    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))"
+    rf"(?:{_MARK}|\s*:\s*|;(?=\s*[\u4e00-\u9fff])|[ \t]+(?=\S))"
 )
 #: Only the colon and bracket forms: safe to look for in running text.
 STRICT_LABEL_RE = re.compile(
     rf"[【〔\[〖]\s*(?P<bword>{_FREE}|{_BOUND})\s*[】〕\]〗]\s*:?\s*"
-    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))\s*:\s*"
+    rf"|(?P<word>{_FREE}|(?<![\u4e00-\u9fff])(?:{_BOUND}))(?:{_MARK}|\s*:\s*)"
 )
 #: Two labels sharing one value split by "/": "牵头单位/配合单位:市大数据局/市财政局、市委网信办".
 LABEL_PAIR_RE = re.compile(rf"(?P<first>{_FREE})\s*/\s*(?P<second>{_FREE})\s*:\s*")
@@ -157,6 +163,14 @@ UNKNOWN_LABEL_RE = re.compile(
 def label_word(match: re.Match[str]) -> str:
     """The label word of a :data:`LABEL_RE` match, whichever form it was written in ("牵 头" -> "牵头")."""
     return re.sub(r"\s+", "", match.group("bword") or match.group("word"))
+
+
+def label_role(match: re.Match[str]) -> Role | None:
+    """The role a label match names: its word's, unless a mark says otherwise ("责任单位(牵头):")."""
+    mark = match.groupdict().get("mark")
+    if mark:
+        return Role.LEAD if mark in ("牵头", "主办", "主责") else Role.ASSIST
+    return role_of(label_word(match))
 
 
 def role_of(word: str) -> Role | None:

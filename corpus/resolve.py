@@ -67,7 +67,7 @@ def resolve(nodes: list[Node], source: str, doc_title: str) -> list[Clause]:
         else:
             seen[cid] = 1
         kind = ClauseKind.TEXT if node.marker is None and not node.theme else ClauseKind.ITEM
-        if node.children:
+        if any(not child.closing for child in node.children):  # a closing line after an item is no sub-item
             kind = ClauseKind.HEADING
         clauses.append(
             Clause(

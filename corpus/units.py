@@ -106,7 +106,8 @@ def _split_conjunctions(part: str) -> list[str]:
     for m in _CONJUNCTION.finditer(folded):
         left = folded[start : m.start()].strip()
         right = folded[m.end() :]
-        if _depth(folded[: m.start()]) == 0 and UNIT_END_RE.search(left) and _names_unit(right):
+        bare = re.match(r"(?:人民)?政府(?:$|[、,，;；])", right)  # "各县(市、区)党委和政府": one name
+        if _depth(folded[: m.start()]) == 0 and UNIT_END_RE.search(left) and _names_unit(right) and not bare:
             pieces.append(part[start : m.start()])
             start = m.end()
     pieces.append(part[start:])
@@ -169,7 +170,7 @@ def parse_label_block(text: str) -> UnitFields:
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = _strip_value(text[m.end() : end])
-        role = grammar.role_of(grammar.label_word(m))
+        role = grammar.label_role(m)
         if role is Role.DEADLINE:
             fields.deadline = fields.deadline or _clean_deadline(value)
             continue
@@ -240,7 +241,7 @@ def read_unit_value(value: str) -> tuple[list[str], list[str], str | None]:
 
 
 # "区教育局(牵头)", "县交通局牵头", "县交通局牵头负责": the unit before the mark leads.
-_LEAD_MARK = re.compile(r"(?:\(\s*牵头\s*\)|牵头(?:负责)?|\s*[★☆*＊])$")
+_LEAD_MARK = re.compile(r"(?:\(\s*(?:牵头|主|主办|主责)\s*\)|牵头(?:负责)?|\s*[★☆*＊])$")
 # "区商务局(配合)", "区财政局（参与）": the mark says what the list already says, so it goes.
 _ASSIST_MARK = re.compile(r"\(\s*(?:配合|参与|协办|协助|责任|按照?职责分工(?:负责)?)\s*\)$")
 
@@ -286,6 +287,14 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         raw = raw.strip()
         if not phrase:
             continue
+        joined = _JOINED.match(phrase)
+        if joined and seen_lead:  # "由X负责牵头，会同Y共同推进": Y are the other units
+            start = joined.end()
+            names = split_units(raw[start : start + len(_unit_prefix(phrase[start:]))])
+            if names and all(UNIT_END_RE.search(fold(n)) for n in names):  # not "会同商务、发展改革等部门"
+                fields.units.extend(u for u in names if u not in fields.units)
+                pending = []
+                continue
         together = _together(phrase)
         if together is not None and not seen_lead:  # "区教育局会同区财政局推进…"
             lead_end, units_start, units_end = together
@@ -301,8 +310,12 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
         lead_m = _LEAD_VERB.search(phrase)  # "X牵头", "X牵头负责规划、设计"
         if implement and _unit_like(implement.group(1)):
             span = implement.span(1)
-            fields.lead.extend(split_units(raw[span[0] : span[1]]))
-            fields.has_lead_label = seen_lead = True
+            named = split_units(raw[span[0] : span[1]])
+            if len(named) > 1 and "分工" in phrase[span[1] :]:  # "由A、B按职责分工负责": units, no lead
+                fields.units.extend(u for u in named if u not in fields.units)
+            else:
+                fields.lead.extend(named)
+                fields.has_lead_label = seen_lead = True
             pending = []
         elif lead_m and lead_m.start() > 0 and _unit_like(phrase[: lead_m.start()]):
             fields.lead.extend(split_units(raw[: lead_m.start()]))
@@ -336,17 +349,25 @@ def parse_prose_units(text: str, bracketed: bool = False) -> UnitFields:
     return fields
 
 
+_JOINED = re.compile(r"^(?:并|要|须)?(?:会同|联合|协同)")
+
+
+def _unit_prefix(text: str) -> str:
+    """The longest start of ``text`` that reads as unit names: "市城管局、市水利局共同推进" -> the names."""
+    for end in range(min(len(text), 60), 1, -1):
+        if _unit_like(text[:end]) and "牵头" not in text[:end]:
+            return text[:end]
+    return ""
+
+
 def _together(phrase: str) -> tuple[int, int, int] | None:
     """Spans of "X会同Y…" where X and Y are unit names: (end of X, start of Y, end of Y), or None."""
     pos = phrase.find("会同")
     lead = re.sub(r"(?:要|应|将|须)$", "", phrase[:pos]) if pos > 0 else ""  # "省发展改革委要会同…"
     if not lead or not _unit_like(lead):
         return None
-    rest = phrase[pos + 2 :]
-    for end in range(min(len(rest), 60), 1, -1):
-        if _unit_like(rest[:end]) and "牵头" not in rest[:end]:  # "会同牵头省直部门" names a role
-            return pos, pos + 2, pos + 2 + end
-    return None
+    names = _unit_prefix(phrase[pos + 2 :])  # never "会同牵头省直部门": that names a role
+    return (pos, pos + 2, pos + 2 + len(names)) if names else None
 
 
 _ACTION_START = re.compile(
@@ -363,7 +384,7 @@ _RESPONSIBLE_VERB = re.compile(r"(?:具体)?负责")
 def _unit_like(text: str) -> bool:
     """True when text reads as a list of unit names (no clause-like content)."""
     text = text.strip()
-    if not text or len(text) > 60 or re.search(r"[。:“”《》]|\d", text):
+    if not text or len(text) > 60 or re.search(r"[。:“”《》]|\d\s*多?\s*(?:[年月日个项万亿%家所处条人次])", text):
         return False
     last = split_outside_brackets(text)[-1].strip()
     last = re.sub(r"等$", "", last)

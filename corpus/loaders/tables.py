@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.grammar import COLUMNS, Role
+from corpus.grammar import COLUMNS, LABELS, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +224,7 @@ def _render_item(values: list[str], header: _Header, count: int) -> list[str]:
                 parts.append(value)
         elif role in _ROLE_LABEL:
             # the header's own word where it is a label the parser reads with this role
-            word = label if COLUMNS.get(label) is role else _ROLE_LABEL[role]
+            word = label if LABELS.get(label) is role else _ROLE_LABEL[role]
             labels.append(f"{word}：{value}")
         elif label and label != value:
             parts.append(f"{label}：{value}")  # an unrecognised column, kept with its header

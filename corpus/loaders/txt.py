@@ -14,6 +14,7 @@ import charset_normalizer
 
 from corpus.errors import CorruptDocumentError, ImplausibleTextError
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
+from corpus.loaders.pipes import render_pipe_tables
 from corpus.loaders.plausible import MIN_SHARE, Plausibility, plausibility
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -37,13 +38,14 @@ def load_txt(data: bytes, name: str, limits: ReadLimits = DEFAULT_LIMITS) -> str
         name: the file name, for error messages.
 
     Returns:
-        The decoded text; may be blank (the caller rejects blank text).
+        The decoded text, tables typed with "|" rendered as task items; may be blank (the caller
+        rejects blank text).
 
     Raises:
         CorruptDocumentError: the bytes are binary or in no encoding that can be read.
         ImplausibleTextError: every encoding that decodes the bytes yields garbled Chinese.
     """
-    return normalise_newlines(decode_text(data, name))
+    return render_pipe_tables(normalise_newlines(decode_text(data, name)))
 
 
 def decode_text(data: bytes, name: str, declared: str | None = None) -> str:
