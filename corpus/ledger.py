@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from corpus.aliases import same_unit
 from corpus.errors import InvalidQueryError
 from corpus.model import Clause, DeadlineKind, Document
 from corpus.records import ClauseRecord
 from corpus.status import TaskStatus, is_iso_date, reference_date, task_status
 from corpus.status import status_counts as status_counts  # re-exported: the ledger's chips count by status
-from corpus.units import same_unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """One unit's tasks across every document (督办 by unit): lead or participating, grouped by status.
 
-Names are matched alias-aware (:func:`corpus.units.same_unit`): "市场监管局" finds the tasks of
+Names are matched alias-aware (:func:`corpus.aliases.same_unit`): "市场监管局" finds the tasks of
 "市市场监管局" wherever a document writes it, and "市发改委" those of "市发展改革委".
 
 Example:
@@ -17,11 +17,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
+from corpus.aliases import canonical_unit, same_unit
 from corpus.errors import InvalidQueryError
 from corpus.ledger import task_record
 from corpus.model import Clause
 from corpus.status import STATUS_LABELS, TaskStatus, task_status
-from corpus.units import canonical_unit, same_unit
 
 Role = Literal["lead", "participating"]
 #: Chinese names of the two roles.

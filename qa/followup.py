@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from corpus.aliases import canonical_unit
 from corpus.text import fold
-from corpus.units import canonical_unit
 from qa.intent import QuestionVocabulary, read_question
 
 Mode = Literal["new", "clause", "reference", "subset", "swap", "topic"]

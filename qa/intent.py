@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from corpus.aliases import canonical_unit, same_unit
 from corpus.model import Clause
 from corpus.status import STATUS_LABELS, TaskStatus
 from corpus.text import fold
-from corpus.units import canonical_unit, same_unit
 
 Kind = Literal["who", "when", "what", "number", "list"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.units import canonical_unit, parse_label_block, parse_prose_units, same_unit, split_units
+from corpus.aliases import canonical_unit, same_unit
+from corpus.units import parse_label_block, parse_prose_units, split_units
 
 
 @pytest.mark.parametrize(
