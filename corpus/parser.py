@@ -51,6 +51,7 @@ from corpus.units import (
     parse_label_block,
     parse_prose_units,
     split_outside_brackets,
+    unit_list,
 )
 
 # A sole unit named as responsible in a bracket or sentence: "(区卫健委负责)" names the lead.
@@ -66,6 +67,10 @@ _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:政府|委员会|办公�
 
 # A sentence that gives the units of the list above it: "以上任务由X牵头，Y配合。", "上述工作由X负责".
 _SECTION_SUMMARY = re.compile(r"^(?:以上|上述)(?:各项|所列)?(?:任务|工作|措施|事项|内容|项目)[^。]{0,6}由")
+
+
+# Units named before the task, then a colon: "区税务局：拓展…" (the colon after at most 40 characters).
+_OWNERS_FIRST = re.compile(r"^([^:;,。，；()\[\]【】〔〕<>]{2,40}):\s*(?=\S)")
 
 
 def _dangling(folded: str) -> bool:
@@ -386,11 +391,20 @@ class _Builder:
         while (groups := bracket_groups(folded)) and groups[0][0] == 0 and groups[0][1] < len(folded):
             # labels before the text: "【牵头单位:X】【配合单位:Y】推进外贸…" (read, then cut from the text)
             b_end = groups[0][1]
-            if not LABEL_RE.search(folded[:b_end]):
+            names = unit_list(node.text[1 : b_end - 1])
+            if names:  # "【区政务服务中心】推行…": the units doing it, before the text
+                node.own.merge(UnitFields(units=names))
+            elif LABEL_RE.search(folded[:b_end]) or PROSE_UNIT_HINT.search(folded[:b_end]):
+                self._read_bracket(node, node.text[1 : b_end - 1], folded[1 : b_end - 1], at_end=True)
+            else:
                 break
-            self._read_bracket(node, node.text[1 : b_end - 1], folded[1 : b_end - 1], at_end=True)
             cut = b_end + len(node.text[b_end:]) - len(node.text[b_end:].lstrip(" \t\u3000:：,，;；"))
             node.text, node.start, folded = node.text[cut:], node.start + cut, folded[cut:]
+        owners = _OWNERS_FIRST.match(folded)
+        names = unit_list(node.text[: owners.end(1)]) if owners and not LABEL_RE.search(folded[: owners.end()]) else []
+        if owners and names:  # "区市场监管局、区商务局：开展…": the units, then the task
+            node.own.merge(UnitFields(units=names))
+            node.text, node.start, folded = node.text[owners.end() :], node.start + owners.end(), folded[owners.end() :]
         keep_until = len(node.text)
         trailing = True
         for b_start, b_end in reversed(bracket_groups(folded)):

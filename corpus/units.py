@@ -125,6 +125,21 @@ def _depth(text: str) -> int:
     return sum(1 for ch in text if ch in _OPEN) - sum(1 for ch in text if ch in _CLOSE)
 
 
+def unit_list(text: str) -> list[str]:
+    """The unit names ``text`` consists of, or [] when it holds anything else.
+
+    Example:
+        >>> unit_list("区市场监管局、区商务局"), unit_list("推进企业开办")
+        (['区市场监管局', '区商务局'], [])
+    """
+    folded = fold(text).strip()
+    if not folded or len(folded) > 60 or re.search(r"[。:“”《》]", folded):
+        return []
+    names = split_units(text)
+    whole = all(UNIT_END_RE.search(fold(n)) and len(n) <= 25 for n in names)
+    return names if names and whole and not _ACTION_START.match(folded) else []
+
+
 def clean_unit(name: str) -> str:
     """Strip role verbs, "等" and punctuation around one unit name as written.
 
