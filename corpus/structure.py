@@ -25,7 +25,9 @@ _STYLES: tuple[tuple[str, float, re.Pattern[str]], ...] = (
     (
         "decimal",
         2.5,
-        re.compile(r"^((?P<n>\d{1,2}(?:\.\d{1,2}){1,3}))(?:\s+(?=\D)|(?=[\u4e00-\u9fff“])(?![亿万千百倍元个月年日号季周天时]))"),
+        re.compile(
+            r"^((?P<n>\d{1,2}(?:\.\d{1,2}){1,3}))(?:\s+(?=\D)|(?=[\u4e00-\u9fff“])(?![亿万千百倍元个月年日号季周天时]))"
+        ),
     ),
     ("cn", 3.0, re.compile(rf"^((?P<n>[{_CN_NUM}]{{1,4}})\s*、)\s*")),
     ("cn_paren", 4.0, re.compile(rf"^(\(\s*(?P<n>[{_CN_NUM}]{{1,4}})\s*\))\s*")),
