@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from corpus.grammar import CLOSE_BRACKETS as CLOSE
 from corpus.grammar import LABEL_PAIR_RE, STRICT_LABEL_RE, label_role
+from corpus.grammar import OPEN_BRACKETS as OPEN
 from corpus.units import LABEL_RE
 
-OPEN, CLOSE = "(〔【<[〖", ")〕】>]〗"
 # Words that make a bracket or a sentence speak about responsibility: "(省司法厅牵头,…负责)".
 PROSE_UNIT_HINT = re.compile(r"牵头|负责|负总责|配合|参与|实施|会同|统筹|落实")
 

@@ -125,7 +125,9 @@ COLUMNS: dict[str, Role] = {
 # Words that are labels only when something other than a Chinese character stands before them:
 # "时限:" is a label, but "办理时限:3个工作日" is a service standard; "牵头:" vs "由X牵头".
 _NEEDS_BOUNDARY = frozenset(("时限", "牵头"))
-_BRACKET_OPEN, _BRACKET_CLOSE = "(【〔[〖<", ")】〕]〗>"
+#: The bracket families a label block, a unit's note or a marker may be written in (folded text):
+#: () （） 【】 〔〕 [] ［］ 〖〗 <>.
+OPEN_BRACKETS, CLOSE_BRACKETS = "(【〔[〖<", ")】〕]〗>"
 
 
 def _alternation(words: list[str]) -> str:
@@ -163,6 +165,15 @@ UNKNOWN_LABEL_RE = re.compile(
 def label_word(match: re.Match[str]) -> str:
     """The label word of a :data:`LABEL_RE` match, whichever form it was written in ("牵 头" -> "牵头")."""
     return re.sub(r"\s+", "", match.group("bword") or match.group("word"))
+
+
+def unknown_labels(folded_line: str) -> list[tuple[int, str]]:
+    """(offset, word) of everything written like a label that the tables do not know ("督办单位:")."""
+    return [
+        (m.start(), m.group("word"))
+        for m in UNKNOWN_LABEL_RE.finditer(folded_line)
+        if role_of(m.group("word")) is None and not STRICT_LABEL_RE.match(folded_line, m.start())
+    ]
 
 
 def label_role(match: re.Match[str]) -> Role | None:

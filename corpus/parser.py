@@ -20,13 +20,7 @@ from dataclasses import dataclass, field
 
 from corpus.brackets import PROSE_UNIT_HINT, bracket_groups, inline_labels, mask_brackets, unfold_units
 from corpus.deadlines import find_prose_deadline, looks_like_deadline, normalize_deadline
-from corpus.grammar import (
-    CLOSING_ARTICLE_RE,
-    NOT_TASK_RE,
-    STRICT_LABEL_RE,
-    UNKNOWN_LABEL_RE,
-    role_of,
-)
+from corpus.grammar import CLOSING_ARTICLE_RE, NOT_TASK_RE, unknown_labels
 from corpus.meta import document_year, read_meta
 from corpus.model import Document
 from corpus.resolve import in_safeguard_section, resolve
@@ -307,9 +301,7 @@ class _Builder:
         return issuer and (self.closing or not next_body or bool(_DATE_LINE.match(next_body)))
 
     def _note_unknown_labels(self, folded: str, offset: int) -> None:
-        for m in UNKNOWN_LABEL_RE.finditer(folded):
-            if role_of(m.group("word")) is None and not STRICT_LABEL_RE.match(folded, m.start()):
-                self.report.unknown_labels.append((offset + m.start(), m.group("word")))
+        self.report.unknown_labels.extend((offset + pos, word) for pos, word in unknown_labels(folded))
 
     def _table_run(self, lines: list[tuple[int, int, str]], i: int) -> int:
         """Last index of a run of >= 3 short cell-like lines starting at ``i`` (a flattened table)."""

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from corpus.deadlines import looks_like_deadline
-from corpus.grammar import STRICT_LABEL_RE, UNKNOWN_LABEL_RE, role_of
+from corpus.grammar import unknown_labels
 from corpus.meta import document_year, read_meta
 from corpus.model import Clause, Document
 from corpus.text import fold
@@ -189,10 +189,5 @@ def _unit_problem(unit: str) -> str | None:
 
 
 def _unknown_labels(text: str) -> list[str]:
-    found: list[str] = []
-    for line in fold(text).split("\n"):
-        for m in UNKNOWN_LABEL_RE.finditer(line.strip()):
-            word = m.group("word")
-            if role_of(word) is None and not STRICT_LABEL_RE.match(line.strip(), m.start()) and word not in found:
-                found.append(word)
-    return found
+    words = (word for line in fold(text).split("\n") for _, word in unknown_labels(line.strip()))
+    return list(dict.fromkeys(words))

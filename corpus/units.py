@@ -414,8 +414,7 @@ def _clean_deadline(value: str) -> str | None:
     return value or None
 
 
-_OPEN = "(<[〔【〖"
-_CLOSE = ")>]〕】〗"
+_OPEN, _CLOSE = grammar.OPEN_BRACKETS, grammar.CLOSE_BRACKETS
 
 
 def split_outside_brackets(text: str, seps: str = "、,;，； \t\u3000", folded: str | None = None) -> list[str]:
