@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 
 from corpus.errors import EvalSetError
 from corpus.model import Clause
-from eval.judged import Judgement
+from eval.judged import Judgement, read_objects
 from qa.dialogue import Dialogue
 from qa.records import TurnRecord
 
@@ -73,19 +72,10 @@ def load_dialogues(path: Path) -> list[JudgedDialogue]:
         EvalSetError: a missing file, invalid JSON, a dialogue of fewer than 2 or more than 4
             turns, or a turn without a question; the message names the file and line.
     """
-    if not path.is_file():
-        raise EvalSetError(f"no dialogue set at {path}")
     dialogues: list[JudgedDialogue] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}, line {number}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalSetError(f"{where}: not valid JSON ({exc.msg})") from exc
-        turns = raw.get("turns") if isinstance(raw, dict) else None
-        if not isinstance(raw, dict) or not isinstance(raw.get("did"), str) or not isinstance(turns, list):
+    for number, where, raw in read_objects(path, "dialogue set"):
+        turns = raw.get("turns")
+        if not isinstance(raw.get("did"), str) or not isinstance(turns, list):
             raise EvalSetError(f"{where}: expected an object with 'did' (string) and 'turns' (list)")
         if not 2 <= len(turns) <= 4:
             raise EvalSetError(f"{where}: a dialogue has 2 to 4 turns; got {len(turns)}")

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,17 +61,14 @@ class Question:
     line: int = 0
 
 
-def load_questions(path: Path) -> list[Question]:
-    """Read a judged set.
+def read_objects(path: Path, what: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """The JSON objects of a JSONL file as (line number, "file, line N", object); blank lines skipped.
 
     Raises:
-        EvalSetError: the file is missing, or a line is not valid JSON or lacks a field; the
-            message names the file, the line number and the problem.
+        EvalSetError: the file is missing, or a line is not a JSON object; the message names where.
     """
     if not path.is_file():
-        raise EvalSetError(f"no question set at {path}")
-    questions: list[Question] = []
-    seen: set[str] = set()
+        raise EvalSetError(f"no {what} at {path}")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -82,6 +79,19 @@ def load_questions(path: Path) -> list[Question]:
             raise EvalSetError(f"{where}: not valid JSON ({exc.msg})") from exc
         if not isinstance(raw, dict):
             raise EvalSetError(f"{where}: expected a JSON object, got {type(raw).__name__}")
+        yield number, where, raw
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a judged set.
+
+    Raises:
+        EvalSetError: the file is missing, or a line is not valid JSON or lacks a field; the
+            message names the file, the line number and the problem.
+    """
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for number, where, raw in read_objects(path, "question set"):
         questions.append(_question(raw, where, number))
         if questions[-1].qid in seen:
             raise EvalSetError(f"{where}: qid {questions[-1].qid!r} repeats")
