@@ -18,13 +18,13 @@ import io
 import os
 import re
 import shutil
-import signal
 import subprocess
 from typing import Any
 
 from corpus.errors import ConverterUnavailableError, CorruptDocumentError, OcrTimeoutError
 from corpus.limits import ReadLimits
 from corpus.loaders.pdf_lines import Line
+from corpus.loaders.process import run_bounded
 
 #: Tesseract's language: simplified Chinese, which also reads the Latin letters and digits in it.
 LANGUAGE = "chi_sim"
@@ -91,24 +91,17 @@ def _run(program: str, image: bytes, limits: ReadLimits, name: str, number: int)
     command = [program, "stdin", "stdout", "-l", LANGUAGE, "--psm", "3", "-c", "preserve_interword_spaces=1", "tsv"]
     # One thread: the machine's cores serve questions too; OCR is bounded by time, not sped up.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
-    )
     try:
-        out, err = process.communicate(image, timeout=limits.ocr_seconds_per_page)
+        code, out, err = run_bounded(command, timeout=limits.ocr_seconds_per_page, env=env, data=image)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
         raise OcrTimeoutError(
             f"OCR of page {number} of {name} took longer than {limits.describe('ocr_seconds_per_page')} seconds",
             "ocr_seconds_per_page",
             limits.ocr_seconds_per_page,
         ) from None
-    if process.returncode != 0:
+    if code != 0:
         detail = err.decode("utf-8", "replace").strip().splitlines()
-        raise CorruptDocumentError(
-            f"Tesseract failed on page {number} of {name}: {detail[-1] if detail else process.returncode}"
-        )
+        raise CorruptDocumentError(f"Tesseract failed on page {number} of {name}: {detail[-1] if detail else code}")
     return out.decode("utf-8", "replace")
 
 

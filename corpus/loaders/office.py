@@ -11,10 +11,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 from corpus.errors import ConversionTimeoutError, ConverterUnavailableError, CorruptDocumentError
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.loaders.docx import load_docx
+from corpus.loaders.process import run_bounded
 
 # Debian packages that provide the converter, per target format.
 PACKAGES = {"docx": "libreoffice-writer-nogui", "xlsx": "libreoffice-calc-nogui"}
@@ -96,27 +95,13 @@ def convert(data: bytes, name: str, target: str, limits: ReadLimits = DEFAULT_LI
 def _run(command: list[str], limits: ReadLimits, name: str, home: Path) -> str:
     """Run LibreOffice in its own process group; kill the group when ``convert_seconds`` pass."""
     # soffice starts soffice.bin as a child: killing only the direct child would leave it running.
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, "HOME": str(home)},  # nothing written to the service user's home
-    )
+    env = {**os.environ, "HOME": str(home)}  # nothing written to the service user's home
     try:
-        out, _ = process.communicate(timeout=limits.convert_seconds)
+        _, out, _ = run_bounded(command, timeout=limits.convert_seconds, env=env, merge_stderr=True)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
         raise ConversionTimeoutError(
             f"LibreOffice did not convert {name} within {limits.describe('convert_seconds')} seconds",
             "convert_seconds",
             limits.convert_seconds,
         ) from None
-    finally:
-        # whatever is left of the group (soffice.bin outliving its launcher) goes too
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
     return out.decode("utf-8", "replace")
