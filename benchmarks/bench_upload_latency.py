@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import multiprocessing.queues
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -42,16 +44,42 @@ THINGS = ("跨境电商服务平台", "冷链物流设施", "工程审批系统"
 UNITS = ("市发改委", "市商务局", "市财政局", "市交通运输局", "市市场监管局", "市数据局", "市人社局", "市住建局")
 
 
-def plan(n: int) -> str:
-    """A task list of ``n`` distinct measures (each text new to the index, so each is embedded)."""
-    lines = ["临湘市营商环境综合改革任务清单", "一、重点任务"]
+def plan(n: int, batch: int = 0) -> str:
+    """A task list of ``n`` distinct measures (each text new to the index, so each is embedded);
+    plans of different ``batch`` share no measure."""
+    lines = [f"临湘市营商环境综合改革任务清单（第{batch + 1}批）", "一、重点任务"]
     for i in range(1, n + 1):
         lines.append(
-            f"{i}.{ACTIONS[i % 12]}{THINGS[(i * 5) % 12]}第{i}期项目，在第{i % 7 + 1}园区开展第{i}轮试点，"
+            f"{i}.{ACTIONS[i % 12]}{THINGS[(i * 5) % 12]}第{batch * n + i}期项目，在第{i % 7 + 1}园区开展第{i}轮试点，"
             f"年内完成{i * 3}家企业对接。(牵头单位:{UNITS[i % 8]} 责任单位:{UNITS[(i * 3 + 1) % 8]} "
             f"完成时限:{2025 + i % 3}年{i % 12 + 1}月底前)"
         )
     return "\n".join(lines) + "\n"
+
+
+def upload(url: str, clauses: int, uploads: int, phase: Any, results: Any) -> None:
+    """Upload ``uploads`` plans one after the other, following each job; puts the outcome on ``results``."""
+    started = time.monotonic()
+    outcome: dict[str, object] = {"jobs": [], "status": None}
+    for batch in range(uploads):
+        response = httpx.post(
+            f"{url}/api/documents",
+            files={"file": (f"营商环境任务清单{batch + 1}.txt", plan(clauses, batch).encode(), "text/plain")},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=3600,
+        )
+        outcome["status"] = response.status_code
+        if response.status_code != 202:
+            continue
+        location = response.headers["location"]
+        while (job := httpx.get(f"{url}{location}", timeout=60).json())["status"] in ("queued", "running"):
+            done, total = job.get("clauses_embedded") or 0, job.get("clauses_total") or 0
+            step = "commit" if total and done >= total else f"embedding {done}/{total}"
+            phase.value = f"upload {batch + 1} {job['status']} {step}".encode()
+            time.sleep(0.1)
+        outcome["jobs"].append(job)  # type: ignore[attr-defined]
+    outcome["seconds"] = time.monotonic() - started
+    results.put(outcome)
 
 
 def questions() -> list[str]:
@@ -130,11 +158,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=ROOT / "var" / "test-cache" / "service-index")
     parser.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench-upload")
-    parser.add_argument("--clauses", type=int, default=500)
+    parser.add_argument("--clauses", type=int, default=500, help="clauses per uploaded plan")
+    parser.add_argument("--uploads", type=int, default=3, help="plans uploaded one after the other while probing")
     parser.add_argument("--questions", type=int, default=90, help="questions per phase (distinct)")
-    parser.add_argument(
-        "--interval", type=float, default=0.7, help="seconds between probes, so 'during' spans the whole job"
-    )
+    parser.add_argument("--interval", type=float, default=0.25, help="seconds between probes (both phases)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as timed out")
     parser.add_argument("--job-threads", help="POLICYQA_JOB_THREADS for the server (default: the setting's)")
     parser.add_argument("--job-nice", help="POLICYQA_JOB_NICE for the server (default: the setting's)")
@@ -153,51 +180,45 @@ def main(argv: list[str] | None = None) -> None:
                 time.sleep(args.interval)
             rss_before = rss_mib(process.pid)
 
-            body = plan(args.clauses).encode()
-            outcome: dict[str, object] = {}
-            uploading = threading.Event()
-            uploading.set()
-
-            def upload() -> None:
-                started = time.monotonic()
-                response = httpx.post(
-                    f"{url}/api/documents",
-                    files={"file": ("营商环境任务清单.txt", body, "text/plain")},
-                    headers={"Authorization": f"Bearer {TOKEN}"},
-                    timeout=3600,
-                )
-                outcome["status"] = response.status_code
-                if response.status_code == 202:  # follow the job
-                    location = response.headers["location"]
-                    while (job := httpx.get(f"{url}{location}", timeout=60).json())["status"] in ("queued", "running"):
-                        time.sleep(0.2)
-                    outcome["job"] = job
-                outcome["seconds"] = time.monotonic() - started
-                uploading.clear()
-
-            sender = threading.Thread(target=upload)
+            # The uploads and the job polling run in another process, so they never hold this
+            # process's GIL while a probe is being timed.
+            context = multiprocessing.get_context("fork")
+            phase = context.Array("c", 200)  # what the job is doing, for the slowest probes' labels
+            results: multiprocessing.queues.Queue[dict[str, object]] = context.Queue()
+            sender = context.Process(target=upload, args=(url, args.clauses, args.uploads, phase, results))
             sender.start()
             during: dict[str, list[float]] = {"healthz": [], "ask": [], "timeouts": []}
+            labels: list[str] = []
             for question in pool[args.questions : 2 * args.questions]:
-                if not uploading.is_set():
+                if not sender.is_alive():
                     break
+                label = phase.value.decode()
                 probe(client, question, during, args.timeout)
+                labels.append(label)
                 time.sleep(args.interval)
+            outcome = results.get(timeout=3600)
             sender.join()
             rss_after = rss_mib(process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
 
-    job = outcome.get("job") or {}
-    assert isinstance(job, dict)
+    jobs = outcome["jobs"]
+    assert isinstance(jobs, list)
+    clauses = sum(j.get("clauses_total") or 0 for j in jobs)
+    seconds = float(outcome["seconds"])  # type: ignore[arg-type]
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
-    print(f"upload: HTTP {outcome['status']}, job {job.get('status', '-')}, {outcome['seconds']:.1f} s for "
-          f"{job.get('clauses_total', args.clauses + 1)} clauses "
-          f"({job.get('clauses_total', args.clauses + 1) / float(outcome['seconds']):.1f} clauses/s)")  # type: ignore[arg-type]  # fmt: skip
+    print(
+        f"uploads: {args.uploads}, last HTTP {outcome['status']}, jobs {[j.get('status') for j in jobs]}, "
+        f"{seconds:.1f} s for {clauses} clauses ({clauses / seconds:.1f} clauses/s)"
+    )
     print("phase    n  healthz p50/p99 ms  ask p50/p99 ms  timeouts")
     print(report("idle", idle))
     print(report("during", during))
+    slowest = sorted(range(len(labels)), key=lambda i: -during["ask"][i])[:5]
+    print("slowest asks during:", "; ".join(f"{during['ask'][i] * 1000:.0f} ms ({labels[i]})" for i in slowest))
+    slowest = sorted(range(len(labels)), key=lambda i: -during["healthz"][i])[:5]
+    print("slowest healthz during:", "; ".join(f"{during['healthz'][i] * 1000:.0f} ms ({labels[i]})" for i in slowest))
     added = rss_after[1] - rss_before[1]
     print(
         f"server RSS before the upload {rss_before[0]:.0f} MiB (peak {rss_before[1]:.0f}); "

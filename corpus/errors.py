@@ -55,6 +55,10 @@ class DocumentTooLargeError(DocumentError):
         self.bound = bound
         self.limit = limit
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, float]]:
+        # Raised in the ingestion worker process and raised again in the server: pickled.
+        return type(self), (str(self), self.bound, self.limit)
+
 
 class UnpackedSizeError(DocumentTooLargeError):
     """A ZIP-based file (docx, xlsx, ofd) unpacks to more bytes than allowed (a zip bomb)."""

@@ -156,14 +156,7 @@ class HybridIndex:
         tokenizer = Tokenizer.from_config(manifest.tokenizer)
         if tokenizer.fingerprint() != manifest.tokenizer_fingerprint:
             raise IndexStateError(f"tokenizer of {directory} does not match its fingerprint; rebuild it")
-        bm25 = BM25Index.load(directory / "bm25")
-        dense = DenseStore.load(directory / "dense")
-        chunks = manifest.counts.get("chunks")
-        if not bm25.count == dense.count == chunks:
-            raise IndexStateError(
-                f"index at {directory} is inconsistent: {bm25.count} BM25 rows, {dense.count} vectors, "
-                f"{chunks} chunks in the manifest; rebuild the index"
-            )
+        bm25, dense = _read_searchers(directory, manifest)
         return cls(BuiltIndex(tuple(clauses), bm25, dense, manifest, Path(path)), tokenizer, embedder)
 
     def search(
@@ -276,6 +269,29 @@ class HybridIndex:
         kept = [c for c in self.clauses if c.source not in sources]
         return PreparedChange(self._prepare([*kept, *clauses], progress, cache))
 
+    def read_prepared(self, clauses: Sequence[Clause]) -> PreparedChange:
+        """The change another process wrote into this index's directory with
+        ``prepare_add(clauses)`` (the upload job's worker), read back for :meth:`adopt`.
+
+        The clauses kept are this index's own objects, not read again: reading back costs the BM25
+        arrays and the FAISS file, so the server spends milliseconds on an upload's commit.
+
+        Raises:
+            IndexStateError: the directory holds another corpus than this index plus ``clauses``
+                (another writer changed it), or another embedder's vectors.
+        """
+        sources = {c.source for c in clauses}
+        merged = (*(c for c in self.clauses if c.source not in sources), *clauses)
+        directory = readable_dir(self.path)
+        manifest = Manifest.read(directory)
+        manifest.check_embedder(self.embedder.id, directory)
+        if manifest.tokenizer_fingerprint != self.tokenizer.fingerprint():
+            raise IndexStateError(f"the index at {directory} was cut by another tokenizer than this index's")
+        if manifest.corpus_hash != corpus_hash(c.id for c in merged):
+            raise IndexStateError(f"the index at {directory} is not this index with the upload added")
+        bm25, dense = _read_searchers(directory, manifest)
+        return PreparedChange(BuiltIndex(merged, bm25, dense, manifest, self.path))
+
     def remove_document(self, source: str, progress: bool = False) -> None:
         """Remove every clause of document ``source`` and rewrite the index atomically.
 
@@ -371,6 +387,23 @@ def _executor() -> ThreadPoolExecutor:
         if _EXECUTOR is None:
             _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bm25")
         return _EXECUTOR
+
+
+def _read_searchers(directory: Path, manifest: Manifest) -> tuple[BM25Index, DenseStore]:
+    """The BM25 index and the dense store in ``directory``, checked against ``manifest``.
+
+    Raises:
+        IndexStateError: a file is missing or their counts disagree.
+    """
+    bm25 = BM25Index.load(directory / "bm25")
+    dense = DenseStore.load(directory / "dense")
+    chunks = manifest.counts.get("chunks")
+    if not bm25.count == dense.count == chunks:
+        raise IndexStateError(
+            f"index at {directory} is inconsistent: {bm25.count} BM25 rows, {dense.count} vectors, "
+            f"{chunks} chunks in the manifest; rebuild the index"
+        )
+    return bm25, dense
 
 
 def _read_clauses(path: Path) -> list[Clause]:

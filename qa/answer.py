@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -125,20 +126,36 @@ class Answerer:
         self.today = today
         self.document_text = document_text
         self._documents: dict[str, tuple[str, DocumentInfo]] = {}  # read once per document version
+        self._refreshing = threading.RLock()
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read unit and place names and the documents' validity after the documents changed."""
-        self._generation = self.index.generation
-        self.vocab = QuestionVocabulary.from_clauses(self.index.clauses)
-        infos = documents_from_clauses(self.index.clauses, self.document_text, self._documents)
-        self.validity = document_validity(infos)
-        self.units = CitationUnits.from_clauses(self.index.clauses)
+        """Re-read unit and place names and the documents' validity after the documents changed.
+
+        Computed from one snapshot of the index, then installed by plain assignments: a question
+        answered meanwhile uses the previous names (its cited clauses are the index's either way).
+        """
+        with self._refreshing:
+            generation, clauses = self.index.generation, self.index.clauses
+            vocab = QuestionVocabulary.from_clauses(clauses)
+            validity = document_validity(documents_from_clauses(clauses, self.document_text, self._documents))
+            units = CitationUnits.from_clauses(clauses)
+            self.vocab, self.validity, self.units = vocab, validity, units
+            self._generation = generation
+
+    def _refresh_if_stale(self) -> None:
+        """Refresh when the index changed (maybe on another replica) and nobody is refreshing:
+        a question never waits for another thread's refresh."""
+        if self.index.generation != self._generation and self._refreshing.acquire(blocking=False):
+            try:
+                if self.index.generation != self._generation:
+                    self.refresh()
+            finally:
+                self._refreshing.release()
 
     def documents(self) -> dict[str, DocumentValidity]:
         """Identity and validity of every indexed document, current with the index."""
-        if self.index.generation != self._generation:
-            self.refresh()
+        self._refresh_if_stale()
         return self.validity
 
     def ask(self, question: str, top_k: int = 5, as_of: date | None = None) -> Answer:
@@ -153,8 +170,7 @@ class Answerer:
         question = validate_question(question)
         if not 1 <= top_k <= MAX_TOP_K:
             raise InvalidQueryError(f"top_k must be between 1 and {MAX_TOP_K}; got {top_k}")
-        if self.index.generation != self._generation:  # documents changed, maybe on another replica
-            self.refresh()
+        self._refresh_if_stale()
         day = as_of or self.today or date.today()
         intent = read_question(question, self.vocab, day)
         answer = self._list(intent, day) if intent.kind == "list" else self._search(intent, top_k)

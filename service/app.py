@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from qa.answer import Answerer
 from service.errors import install_error_handlers
+from service.foreground import Foreground, ForegroundMiddleware
 from service.jobs import JobRunner
 from service.jobstore import JobStore, PgJobStore, SqliteJobStore
 from service.routes import ask, chat, documents, feishu, health, jobs, tasks, units, web, webhook, wecom
@@ -84,9 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state = await run_in_threadpool(open_state, settings)
         runner = await run_in_threadpool(open_jobs, state)
         app.state.service, app.state.jobs = state, runner
+        foreground.register(runner.worker)
         try:
             yield
         finally:
+            foreground.unregister(runner.worker)
             app.state.service = app.state.jobs = None
             # Shutdown (SIGTERM) does not wait for a long upload: the job stops at its next batch.
             await run_in_threadpool(runner.stop)
@@ -111,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    # Requests first: the upload job's worker process is paused while a request is answered.
+    foreground = Foreground()
+    app.add_middleware(ForegroundMiddleware, foreground=foreground)
     install_error_handlers(app)
     for module in (health, ask, tasks, units, documents, jobs, chat, webhook, wecom, feishu, web):
         app.include_router(module.router)

@@ -1,14 +1,16 @@
-"""Background ingestion: an upload becomes a job that one worker thread parses, embeds in batches
-and adds to the index, while the service keeps answering from the current index.
+"""Background ingestion: an upload becomes a job that one worker thread runs, while the service
+keeps answering from the current index.
 
 - ``submit`` queues the upload (bounded queue: full -> :class:`QueueFull`, a 503) and records
   the job (:mod:`service.jobstore`); ``get``/``recent`` read it back.
-- The worker parses the file, refuses documents over the clause bound, embeds the chunk texts
-  the index does not hold yet in batches of ``job_batch_size`` (progress and a stop check after
-  each batch; the seconds bound too), then hands everything to :meth:`ServiceState.add_upload`,
-  whose only step under the readers' lock is the swap.
-- ``stop`` (server shutdown, SIGTERM) sets an event the worker checks between batches: the job
-  is marked interrupted (upload again to retry) and the server exits within seconds.
+- The CPU work runs in a child process at low priority (:mod:`service.ingest_worker`): it parses
+  the file, embeds the chunk texts the index does not hold yet in batches of ``job_batch_size``
+  (progress after each batch) and, for the embedded index, writes the new index beside the live
+  one. The worker thread refuses documents over the clause bound and hands the result to
+  :meth:`ServiceState.add_upload`, whose only step under the readers' lock is the swap.
+- ``stop`` (server shutdown, SIGTERM) sets an event the worker thread checks every 0.1 s while it
+  waits for the child: the child is killed, the job is marked interrupted (upload again to
+  retry) and the server exits within seconds. Past ``job_max_seconds`` the child is killed too.
 - ``recover`` (startup) marks jobs a dead server left queued or running as interrupted, and
   finishes a commit that was cut short between writing the index and saving the file.
 
@@ -27,25 +29,27 @@ import os
 import queue
 import secrets
 import socket
-import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corpus.errors import PolicyQAError
-from corpus.model import Clause
-from corpus.reader import read_bytes
-from corpus.report import extraction_report
+from corpus.model import Clause, Document
+from corpus.simplify import to_simplified
 from index.chunks import chunk_clauses
 from index.embed.cache import EmbeddingCache
+from index.embed.protocol import Vectors
+from index.hybrid import HybridIndex
 from index.manifest import corpus_hash
+from index.types import PreparedChange
 from service.errors import bilingual, domain_status
 from service.files import DocumentFiles
+from service.ingest_worker import IngestWorker, WorkerConfig, WorkerDied
 from service.jobstore import DIED, Job, JobError, JobStore
-from service.priority import lower_thread_priority
 from service.state import ServiceState
 
 log = logging.getLogger(__name__)
@@ -123,15 +127,15 @@ class JobRunner:
         self._write = threading.Lock()
         self._submit = threading.Lock()
         self._threads: list[threading.Thread] = []
-        # Embedding (C code, the GIL released) runs in its own thread at low priority with few
-        # OpenMP threads. Parsing and building the index (Python, holding the GIL) stay at normal
-        # priority in the worker: a low-priority thread preempted while it holds the GIL would
-        # stall every request thread (priority inversion).
-        self._embedding = ThreadPoolExecutor(
-            max_workers=1,
-            thread_name_prefix="policyqa-embed",
-            initializer=lower_thread_priority,
-            initargs=(self.settings.job_nice, self.settings.job_threads),
+        #: The child process that does the CPU work (:mod:`service.ingest_worker`).
+        self.worker = IngestWorker(
+            WorkerConfig(
+                embedder=state.index.embedder.spec,
+                nice=self.settings.job_nice,
+                threads=self.settings.job_threads or os.cpu_count() or 1,
+                model_dir=str(Path("var/models").absolute()),
+            ),
+            idle_seconds=self.settings.job_worker_idle_seconds,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -150,7 +154,7 @@ class JobRunner:
         deadline = time.monotonic() + self.settings.job_stop_seconds
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        self._embedding.shutdown(wait=False, cancel_futures=True)
+        self.worker.close()
         self._drain()
 
     def recover(self) -> None:
@@ -245,6 +249,7 @@ class JobRunner:
             try:
                 job, data = self._queue.get(timeout=0.5)
             except queue.Empty:
+                self.worker.close_if_idle()
                 continue
             try:
                 self._put(self._run(job, data))
@@ -265,16 +270,17 @@ class JobRunner:
             return job.interrupted(_STOPPED)
         job = replace(job, status="running", started_at=time.time())
         self._put(job)
-        # Parsing and the index build are Python holding the GIL; a request thread asks for it
-        # and gets it after the switch interval (5 ms by default), several times per request.
-        # 1 ms while a job runs keeps those waits short.
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, self.settings.job_switch_interval))
         try:
             return self._ingest(job, data)
         except _Interrupted:
             log.info("job %s interrupted: the server is stopping", job.id)
             return job_latest(self.store, job).interrupted(_STOPPED)
+        except WorkerDied as died:
+            if self._stop.is_set():  # a signal to the process group reached the worker first
+                return job_latest(self.store, job).interrupted(_STOPPED)
+            log.error("job %s: %s", job.id, died)
+            detail = bilingual("处理进程意外退出（例如内存不足），文件未加入索引，可重新上传", str(died))
+            return _failed(job_latest(self.store, job), JobError(500, detail))
         except _Refused as refused:
             return _failed(job_latest(self.store, job), refused.error)
         except PolicyQAError as exc:
@@ -284,13 +290,13 @@ class JobRunner:
             log.exception("job %s failed", job.id)
             error = JobError(500, bilingual("处理文件时出错", f"{type(exc).__name__}: {exc}"))
             return _failed(job_latest(self.store, job), error)
-        finally:
-            sys.setswitchinterval(switch)
 
     def _ingest(self, job: Job, data: bytes) -> Job:
         deadline = time.monotonic() + self.settings.job_max_seconds
         # DocumentError: failed with the status it would have had; the bounds are the settings'.
-        document = read_bytes(data, job.source, self.settings.read_limits)
+        parsed = self._call("parse", data, job.source, self.settings.read_limits, deadline=deadline)
+        document: Document = parsed[0]
+        report: dict[str, Any] = parsed[1]
         clauses = list(document.clauses)
         if not clauses:
             raise _Refused(
@@ -308,12 +314,20 @@ class JobRunner:
                     ),
                 )
             )
-        self._check_deadline(deadline)  # parsing (OCR) may have used it up
         job = replace(job, clauses_total=len(clauses), clause_hash=corpus_hash(c.id for c in clauses))
         self._put(job)
-        report = extraction_report(document).to_dict()  # before the commit: if it fails, nothing changed
-        cache = self._embed(job, clauses, deadline)
-        replaced = self.state.add_upload(document, data, cache, pending=self._pending_for(job))
+        texts, vectors = self._embed(job, clauses, deadline)
+        cache = EmbeddingCache(self.state.index.embedder.id, self.state.index.embedder.dim)
+        if texts:
+            cache.add(texts, np.concatenate(vectors))
+        index = self.state.index
+        prepare = None
+        if isinstance(index, HybridIndex):  # the new index is written by the child, read back here
+
+            def prepare(clauses: list[Clause]) -> PreparedChange:
+                return self._prepare_in_worker(index, clauses, texts, vectors)
+
+        replaced = self.state.add_upload(document, data, cache, pending=self._pending_for(job), prepare=prepare)
         now = time.time()
         return replace(
             job,
@@ -324,26 +338,37 @@ class JobRunner:
             report=report,
         )
 
-    def _check_deadline(self, deadline: float) -> None:
-        """Raises _Refused, naming the bound, once the job ran past ``job_max_seconds``."""
-        if time.monotonic() <= deadline:
-            return
+    def _call(self, method: str, *args: Any, deadline: float | None) -> Any:
+        """``method`` run by the ingestion worker process; it is killed if the server stops
+        (:class:`_Interrupted`) or the job passes ``deadline`` (:class:`_Refused` naming the bound)."""
+
+        def should_stop() -> BaseException | None:
+            if self._stop.is_set():
+                return _Interrupted()
+            if deadline is not None and time.monotonic() > deadline:
+                return _Refused(self._seconds_error())
+            return None
+
+        return self.worker.call(method, *args, should_stop=should_stop)
+
+    def _seconds_error(self) -> JobError:
         limit = self.settings.job_max_seconds
-        raise _Refused(
-            JobError(
-                413,
-                bilingual(
-                    f"处理时间超过上限 {limit:g} 秒（设置项 POLICYQA_JOB_MAX_SECONDS）",
-                    f"the job took longer than job_max_seconds={limit:g} (POLICYQA_JOB_MAX_SECONDS)",
-                ),
-            )
+        return JobError(
+            413,
+            bilingual(
+                f"处理时间超过上限 {limit:g} 秒（设置项 POLICYQA_JOB_MAX_SECONDS）",
+                f"the job took longer than job_max_seconds={limit:g} (POLICYQA_JOB_MAX_SECONDS)",
+            ),
         )
 
     def _pending_for(self, job: Job) -> Path | None:
         return None if self.settings.backend == "postgres" else self.pending_path(job)
 
-    def _embed(self, job: Job, clauses: list[Clause], deadline: float) -> EmbeddingCache:
+    def _embed(self, job: Job, clauses: list[Clause], deadline: float) -> tuple[list[str], list[Vectors]]:
         """Embed the chunk texts the index does not hold, batch by batch, recording progress.
+
+        Returns:
+            The texts embedded (as the index keys them: simplified) and their vectors, per batch.
 
         Raises:
             _Interrupted: the server is stopping.
@@ -351,29 +376,44 @@ class JobRunner:
         """
         index = self.state.index
         chunks = chunk_clauses(clauses, index.params.max_chunk_chars, index.params.prefix, index.params.units)
-        texts = [c.text for c in chunks]
+        texts = [to_simplified(c.text) for c in chunks]  # as the index build looks them up
         _, missing = index.stored_embeddings(texts).lookup(texts)
         left: dict[str, int] = {}  # clause id -> chunks still to embed
         for i in missing:
             left[chunks[i].clause_id] = left.get(chunks[i].clause_id, 0) + 1
-        fresh = EmbeddingCache(index.embedder.id, index.embedder.dim)
         job = replace(job, clauses_embedded=len(clauses) - len(left))
         self._put(job)
+        embedded: list[str] = []
+        vectors: list[Vectors] = []
         size = self.settings.job_batch_size
         for start in range(0, len(missing), size):
-            if self._stop.is_set():
-                raise _Interrupted()
-            self._check_deadline(deadline)
             rows = missing[start : start + size]
             batch = [texts[i] for i in rows]
-            fresh.add(batch, self._embedding.submit(index.embedder.embed_passages, batch).result())
+            vectors.append(self._call("embed", batch, deadline=deadline))
+            embedded.extend(batch)
             for i in rows:
                 left[chunks[i].clause_id] -= 1
             job = replace(job, clauses_embedded=len(clauses) - sum(1 for n in left.values() if n > 0))
             self._put(job)
-        if self._stop.is_set():
-            raise _Interrupted()
-        return fresh
+        return embedded, vectors
+
+    def _prepare_in_worker(
+        self, index: HybridIndex, clauses: list[Clause], texts: list[str], vectors: list[Vectors]
+    ) -> PreparedChange:
+        """The worker process writes the index with ``clauses`` added; it is read back here.
+
+        No seconds bound here: a build cut short is harmless, but the job is past its slow part.
+        If the worker died, it may have published the new index just before: read back if so.
+        """
+        stacked = np.concatenate(vectors) if vectors else np.zeros((0, index.embedder.dim), dtype=np.float32)
+        try:
+            self._call("prepare_add", str(index.path), clauses, texts, stacked, deadline=None)
+        except WorkerDied as died:
+            try:
+                return index.read_prepared(clauses)
+            except PolicyQAError:
+                raise died from None
+        return index.read_prepared(clauses)
 
 
 def job_latest(store: JobStore, job: Job) -> Job:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,10 +17,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from corpus.model import Document
+from corpus.model import Clause, Document
 from index.embed.cache import EmbeddingCache
 from index.store import ClauseStore
-from index.types import StoredDocument
+from index.types import PreparedChange, StoredDocument
 from qa.answer import Answerer
 from qa.dialogue import Dialogue
 from service.conversations import ConversationStore
@@ -73,7 +73,12 @@ class ServiceState:
         return counts
 
     def add_upload(
-        self, document: Document, data: bytes, cache: EmbeddingCache | None = None, pending: Path | None = None
+        self,
+        document: Document,
+        data: bytes,
+        cache: EmbeddingCache | None = None,
+        pending: Path | None = None,
+        prepare: Callable[[list[Clause]], PreparedChange] | None = None,
     ) -> bool:
         """Index an uploaded document and keep its file, replacing an upload of the same name.
 
@@ -87,6 +92,8 @@ class ServiceState:
             cache: embeddings of its chunk texts computed beforehand (the rest are embedded here).
             pending: embedded index only: where to keep ``data`` until the file is saved, so a
                 server killed between writing the index and saving the file can finish on restart.
+            prepare: writes the index with the clauses added and returns the change to adopt
+                (the upload job's worker process); default ``index.prepare_add``.
 
         Returns:
             True when an indexed document of the same name was replaced.
@@ -99,14 +106,17 @@ class ServiceState:
             if pending is not None and not self.index.keeps_documents():
                 pending.parent.mkdir(parents=True, exist_ok=True)
                 pending.write_bytes(data)
-            change = self.index.prepare_add(clauses, documents={document.source: stored}, cache=cache)
+            if prepare is not None:
+                change = prepare(clauses)
+            else:
+                change = self.index.prepare_add(clauses, documents={document.source: stored}, cache=cache)
             if isinstance(self.files, DocumentFiles):
                 self.files.save_upload(document.source, data)
             if pending is not None:
                 pending.unlink(missing_ok=True)
             with self.lock:
                 self.index.adopt(change)
-                self.answerer.refresh()
+            self.answerer.refresh()  # outside the readers' lock: see Answerer.refresh
         return replaced
 
     def delete(self, source: str) -> bool:
@@ -122,13 +132,13 @@ class ServiceState:
                 self.index.adopt(change)
             if isinstance(self.files, DocumentFiles):
                 self.files.delete_upload(source)
-            with self.lock:
-                self.answerer.refresh()
+            self.answerer.refresh()
         return uploaded
 
 
-def get_state(request: Request) -> ServiceState:
-    """FastAPI dependency: the :class:`ServiceState` of the running app.
+async def get_state(request: Request) -> ServiceState:
+    """FastAPI dependency: the :class:`ServiceState` of the running app (``async``: a plain
+    attribute read, so FastAPI runs it on the event loop instead of handing it to a thread).
 
     Raises:
         HTTPException: 503 while the service is starting (no index yet).
