@@ -76,7 +76,7 @@ def upload(url: str, clauses: int, uploads: int, phase: Any, results: Any) -> No
             done, total = job.get("clauses_embedded") or 0, job.get("clauses_total") or 0
             step = "commit" if total and done >= total else f"embedding {done}/{total}"
             phase.value = f"upload {batch + 1} {job['status']} {step}".encode()
-            time.sleep(0.1)
+            time.sleep(0.5)  # as often as the web page's progress bar asks
         outcome["jobs"].append(job)  # type: ignore[attr-defined]
     outcome["seconds"] = time.monotonic() - started
     results.put(outcome)
@@ -93,6 +93,14 @@ def rss_mib(pid: int) -> tuple[float, float]:
     """(current, peak) resident memory of process ``pid`` in MiB (Linux)."""
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (Linux): the ingestion worker, when the server has one."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def start(workdir: Path, index: Path, env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -199,6 +207,7 @@ def main(argv: list[str] | None = None) -> None:
             outcome = results.get(timeout=3600)
             sender.join()
             rss_after = rss_mib(process.pid)
+            workers = [rss_mib(c) for c in children(process.pid)]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
@@ -224,6 +233,8 @@ def main(argv: list[str] | None = None) -> None:
         f"server RSS before the upload {rss_before[0]:.0f} MiB (peak {rss_before[1]:.0f}); "
         f"after {rss_after[0]:.0f} MiB (peak {rss_after[1]:.0f}): the job added {added:.0f} MiB to the peak"
     )
+    for now, peak in workers:
+        print(f"ingestion worker process RSS {now:.0f} MiB (peak {peak:.0f})")
 
 
 if __name__ == "__main__":

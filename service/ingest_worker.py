@@ -54,12 +54,16 @@ class WorkerConfig:
         nice: the child's nice value (0 = the server's priority).
         threads: compute threads (ONNX Runtime / OpenMP) the child's embedder uses.
         model_dir: where converted models are kept (the server's ``var/models``).
+        memory_mib: the child's data memory bound (``RLIMIT_DATA``; 0: none). A document
+            whose processing needs more fails with :class:`~corpus.errors.DocumentTooLargeError`
+            naming ``job_max_memory_mib``; the server's own memory is never at stake.
     """
 
     embedder: str
     nice: int = 10
     threads: int = 1
     model_dir: str = "var/models"
+    memory_mib: int = 0
 
 
 class WorkerDied(RuntimeError):
@@ -282,9 +286,34 @@ def _serve(conn: Connection, handlers: _Handlers) -> None:
             return  # the server closed the pipe
         try:
             result: tuple[str, Any] = ("ok", getattr(handlers, method)(*args))
+        except MemoryError:
+            result = ("error", _memory_error(handlers.config.memory_mib))
         except Exception as exc:  # sent back and raised in the server
             result = ("error", _portable(exc))
-        conn.send(result)
+        try:
+            conn.send(result)
+        except MemoryError:  # the result itself did not fit in the bound
+            del result
+            conn.send(("error", _memory_error(handlers.config.memory_mib)))
+
+
+def _memory_error(limit_mib: int) -> Exception:
+    from corpus.errors import DocumentTooLargeError
+
+    return DocumentTooLargeError(
+        f"processing the document needed more than job_max_memory_mib={limit_mib} MiB of memory "
+        "(POLICYQA_JOB_MAX_MEMORY_MIB)",
+        "job_max_memory_mib",
+        limit_mib,
+    )
+
+
+def _limit_memory(limit_mib: int) -> None:
+    if limit_mib > 0:
+        import resource
+
+        limit = limit_mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _portable(exc: Exception) -> Exception:
@@ -307,6 +336,7 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     config = WorkerConfig(**json.loads(raw))
     _lower_priority(config.nice)
+    _limit_memory(config.memory_mib)
     _serve(Connection(fd), _Handlers(config))
 
 

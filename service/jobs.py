@@ -29,6 +29,7 @@ import os
 import queue
 import secrets
 import socket
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -60,6 +61,9 @@ _STOPPED = JobError(
     " / the server is shutting down; the job was interrupted and the document not added, upload it again",
 )
 
+
+#: Seconds between two progress records of a running job (the web page asks every 0.5 s).
+PROGRESS_SECONDS = 0.25
 
 #: Finished jobs remembered (older ones are forgotten as new ones arrive).
 KEEP_JOBS = 1000
@@ -134,6 +138,7 @@ class JobRunner:
                 nice=self.settings.job_nice,
                 threads=self.settings.job_threads or os.cpu_count() or 1,
                 model_dir=str(Path("var/models").absolute()),
+                memory_mib=self.settings.job_max_memory_mib,
             ),
             idle_seconds=self.settings.job_worker_idle_seconds,
         )
@@ -270,6 +275,11 @@ class JobRunner:
             return job.interrupted(_STOPPED)
         job = replace(job, status="running", started_at=time.time())
         self._put(job)
+        # The job's own steps in this process (reading the worker's results back, the swap, the
+        # answerer's refresh) are short Python; a request thread waiting for the GIL gets it after
+        # the switch interval (5 ms by default). 1 ms while a job runs keeps those waits short.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, self.settings.job_switch_interval))
         try:
             return self._ingest(job, data)
         except _Interrupted:
@@ -290,6 +300,8 @@ class JobRunner:
             log.exception("job %s failed", job.id)
             error = JobError(500, bilingual("处理文件时出错", f"{type(exc).__name__}: {exc}"))
             return _failed(job_latest(self.store, job), error)
+        finally:
+            sys.setswitchinterval(switch)
 
     def _ingest(self, job: Job, data: bytes) -> Job:
         deadline = time.monotonic() + self.settings.job_max_seconds
@@ -386,6 +398,7 @@ class JobRunner:
         embedded: list[str] = []
         vectors: list[Vectors] = []
         size = self.settings.job_batch_size
+        recorded = time.monotonic()
         for start in range(0, len(missing), size):
             rows = missing[start : start + size]
             batch = [texts[i] for i in rows]
@@ -393,8 +406,11 @@ class JobRunner:
             embedded.extend(batch)
             for i in rows:
                 left[chunks[i].clause_id] -= 1
-            job = replace(job, clauses_embedded=len(clauses) - sum(1 for n in left.values() if n > 0))
-            self._put(job)
+            # Progress is recorded at most every PROGRESS_SECONDS (and after the last batch).
+            if time.monotonic() - recorded >= PROGRESS_SECONDS or start + size >= len(missing):
+                job = replace(job, clauses_embedded=len(clauses) - sum(1 for n in left.values() if n > 0))
+                self._put(job)
+                recorded = time.monotonic()
         return embedded, vectors
 
     def _prepare_in_worker(

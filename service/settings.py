@@ -65,10 +65,14 @@ class Settings(BaseSettings):
         job_queue_size: uploads waiting for the ingestion worker; one more is refused (503).
         job_max_clauses: most clauses one uploaded document may have.
         job_max_seconds: most seconds one upload job may take (its worker process is killed then).
-        job_batch_size: clause chunks embedded per batch (progress is recorded after each).
+        job_batch_size: clause chunks the worker process embeds per call (progress is recorded between calls).
         job_threads: compute threads of the ingestion worker process's embedder (0 = one per core),
             so questions keep a core.
         job_nice: nice value of the ingestion worker process (0 = same priority as questions).
+        job_switch_interval: Python's thread switch interval while a job runs (``sys.setswitchinterval``),
+            so request threads wait less for the GIL while the job's results are read back and swapped in.
+        job_max_memory_mib: data memory bound of the ingestion worker process (``RLIMIT_DATA``; 0: none);
+            a document that needs more fails with 413 naming the bound. The server is not affected.
         job_worker_idle_seconds: the ingestion worker process exits after this long without a job
             (its memory returned); the next upload starts it again (about a second).
         job_stale_seconds: a queued or running job whose server sent no heartbeat for this long
@@ -172,7 +176,9 @@ class Settings(BaseSettings):
     job_batch_size: int = Field(default=8, ge=1, le=256)
     job_threads: int = Field(default=1, ge=0, le=64)
     job_nice: int = Field(default=10, ge=0, le=19)
+    job_switch_interval: float = Field(default=0.001, gt=0)
     job_worker_idle_seconds: float = Field(default=600.0, gt=0)
+    job_max_memory_mib: int = Field(default=3072, ge=0)
     job_stale_seconds: float = Field(default=60.0, gt=0)
     job_stop_seconds: float = Field(default=10.0, ge=0)
 

