@@ -22,7 +22,7 @@ from corpus.validity import DocumentInfo, DocumentValidity, document_validity, d
 from index.fusion import Norm
 from index.store import ClauseStore
 from index.types import PRODUCT_FUSION, FusionName, Hit, SearchMode
-from qa.intent import QuestionIntent, QuestionVocabulary, read_question
+from qa.intent import LIST_FILLER, LIST_FILLER_CHARS, QuestionIntent, QuestionVocabulary, read_question
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 from qa.units import CitationUnits, fields_clause
 
@@ -103,6 +103,9 @@ class Answer:
     as_of: date | None = None
 
 
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+
+
 class Answerer:
     """Answers questions from a clause store; create once, call :meth:`ask` many times.
 
@@ -181,7 +184,7 @@ class Answerer:
         tasks = [c for c in self.index.clauses if c.is_task and any(f.matches(c) for f in filters)]
         if intent.sources:
             tasks = [c for c in tasks if c.source in intent.sources] or tasks
-        ranked = self._rank_tasks(intent.question, tasks)[:MAX_LIST_RESULTS]
+        ranked = self._rank_tasks(self._topic(intent), tasks)[:MAX_LIST_RESULTS]
         terms = question_terms(self.index.tokenizer, intent.question)
         results = tuple(Result(c, s, term_spans(terms, c.text), None, self.validity.get(c.source)) for c, s in ranked)
         sentence = list_sentence(len(tasks), intent.describe())
@@ -207,10 +210,29 @@ class Answerer:
 
         return [ledger_filter(u) for u in intent.units] if intent.units else [ledger_filter(None)]
 
+    def _topic(self, intent: QuestionIntent) -> str:
+        """A list question's words besides what its filter already says: the units, places, dates
+        and list words (:data:`qa.intent.LIST_FILLER`) removed. 「武汉海关牵头的跨境贸易便利化任务有哪些」
+        → 「跨境 贸易 便利化」; 「省税务局牵头的任务有哪些」 → nothing (the answer keeps document order)."""
+        places = [place for place in self.vocab.places if place in intent.question]
+
+        def filler(term: str) -> bool:
+            return (
+                term in LIST_FILLER
+                or all(ch in LIST_FILLER_CHARS or ch.isdigit() for ch in term)
+                or any(term in unit or unit in term for unit in intent.units)  # 办 of 市口岸办; 省税务局
+                or any(place in term for place in places)  # 岳阳市
+            )
+
+        question = _BRACKETED.sub("", intent.question)  # 「省商务厅(口岸办)」: an alias of the unit
+        return " ".join(t for t in self.index.tokenizer(question) if not filler(t))
+
     def _rank_tasks(self, question: str, tasks: Sequence[Clause]) -> list[tuple[Clause, float]]:
-        """Order a list answer by relevance to the question's remaining words, then document order."""
+        """Order a list answer by relevance to ``question`` (its topic words), then document order."""
         if not tasks:
             return []
+        if not question.strip():
+            return [(c, self._validity_factor(c)) for c in tasks]
         wanted = {c.id for c in tasks}
         hits = self.index.search(question, mode="bm25", top_k=min(len(self.index.clauses), 1000))
         score = {h.clause.id: h.score for h in hits if h.clause.id in wanted}

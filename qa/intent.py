@@ -24,7 +24,20 @@ from corpus.text import fold
 Kind = Literal["who", "when", "what", "number", "list"]
 
 # "…有哪些任务", "列出…", "…的清单": the user wants every matching task, not the best five.
-_LIST = re.compile(r"有哪些|哪些任务|哪些工作|哪些事项|哪些措施|都有什么|都有啥|列出|清单|所有|全部|几项任务")
+_LIST = re.compile(r"有哪些|哪些任务|哪些工作|哪些事|哪些措施|都有什么|都有啥|列出|清单|所有|全部|几项任务")
+#: Words of a list question that its ledger filter already says (a term each, as jieba cuts them):
+#: what is left ranks the list (「武汉海关牵头的跨境贸易便利化任务」 → 跨境贸易便利化).
+LIST_FILLER = frozenset((
+    "任务", "工作", "事项", "事情", "事", "措施", "方案", "片区",  # what is listed, where
+    "牵头", "参与", "参加", "配合", "负责", "实施", "由",  # the unit's role
+    "完成", "要", "需要", "应", "底前", "月底", "年底", "以前", "之前", "前", "到期", "截止",  # the time filter
+    "里", "中", "哪些", "有", "都", "是", "的",  # glue
+))  # fmt: skip
+#: Characters a list question's date and glue words are made of (a term of only these is filler).
+LIST_FILLER_CHARS = frozenset("年月日底前后要的是里中都有和及")
+# "X牵头的任务", "哪些任务是X牵头的", "X牵头、年底前要完成的": X asked as the lead; not "谁牵头".
+_LEADS = re.compile(r"牵头")
+_WHO_LEADS = re.compile(r"谁牵头|哪(?:个|些)(?:部门|单位|机构)牵头|由谁")
 # "谁牵头…", "哪个部门负责…", "牵头单位是…": who is responsible.
 _WHO = re.compile(
     r"谁|哪个(?:部门|单位|机构)|哪些(?:部门|单位)|什么(?:部门|单位)|牵头单位|责任单位|由哪|负责单位|负责部门"
@@ -141,7 +154,7 @@ def read_question(question: str, vocab: QuestionVocabulary, today: date | None =
     wants_units = bool(_WHO.search(folded))
     wants_deadline = bool(_WHEN.search(folded))
     units = _mentioned_units(folded, vocab.units)
-    lead_only = bool(units) and bool(re.search(r"牵头(?:的|负责)?(?:任务|工作|事项|措施|哪些|有)", folded))
+    lead_only = bool(units) and bool(_LEADS.search(folded)) and not _WHO_LEADS.search(folded)
     today = today or date.today()
     due_before = _due_before(folded, today)
     ongoing = bool(_ONGOING.search(folded)) and bool(_LIST.search(folded))

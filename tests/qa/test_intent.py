@@ -66,6 +66,24 @@ def test_units_alias_aware_and_lead_only(vocab: QuestionVocabulary) -> None:
     assert read_question("税务局有哪些任务", vocab).units == ("税务局",)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "哪些任务是市场监管局牵头的",
+        "市场监管局牵头、2021年底前要完成的任务有哪些",
+        "市场监管局牵头的企业开办任务有哪些",
+        "2020年底前市场监管局牵头要完成哪些事？",
+    ],
+)
+def test_a_unit_asked_as_the_lead_in_any_word_order(vocab: QuestionVocabulary, question: str) -> None:
+    intent = read_question(question, vocab, date(2026, 1, 1))
+    assert intent.kind == "list" and intent.units == ("市场监管局",) and intent.lead_only
+
+
+def test_who_leads_is_not_a_lead_filter(vocab: QuestionVocabulary) -> None:
+    assert not read_question("市场监管局和发改委谁牵头企业开办？", vocab).lead_only
+
+
 def test_place_hint_points_to_documents(vocab: QuestionVocabulary) -> None:
     assert read_question("岳阳片区企业开办怎么办", vocab).sources == frozenset({"b.txt"})
     assert read_question("咸宁的改革经验", vocab).sources == frozenset({"a.txt"})
