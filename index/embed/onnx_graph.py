@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from index.embed.e5file import E5File
+from index.embed.e5file import EncoderWeights
 
 OPSET = 17  # LayerNormalization is a standard op from 17 on
 
 
-def build_bert_onnx(model: E5File, out: Path) -> None:
+def build_bert_onnx(model: EncoderWeights, out: Path) -> None:
     """Write the ONNX graph of ``model``'s encoder to ``out``.
 
     Inputs: ``embeds`` float32 [batch, tokens, hidden] (word embeddings), ``mask`` float32
