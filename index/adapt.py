@@ -110,7 +110,7 @@ def adapt(
     pairs: int = 1200,
     epochs: int = 1,
     batch_size: int = 16,
-    learning_rate: float = 2e-5,
+    learning_rate: float = 2e-6,
     max_tokens: int = 128,
     max_minutes: float = 30.0,
     threads: int = 2,
