@@ -25,8 +25,8 @@ from typing import Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-#: Uploads are not foreground work (see :class:`ForegroundMiddleware`).
-UPLOAD_PATH = "/api/documents"
+#: Writes to the documents (uploads, deletions) are not foreground work (see :class:`ForegroundMiddleware`).
+DOCUMENTS_PATH = "/api/documents"
 
 
 class Pausable(Protocol):
@@ -78,10 +78,12 @@ class Foreground:
 
 
 class ForegroundMiddleware:
-    """ASGI middleware: every HTTP request but an upload is foreground work (:meth:`Foreground.busy`).
+    """ASGI middleware: every HTTP request but a write to the documents is foreground work
+    (:meth:`Foreground.busy`).
 
-    An upload is not: its body arrives at the client's pace, and a slow client must not hold the
-    ingestion of earlier uploads.
+    An upload's body arrives at the client's pace, and a deletion waits for the running job to
+    finish its commit: neither may hold the job's worker. (A worker also pauses at most
+    ``IngestWorker.max_pause`` seconds at a time, whatever keeps requests coming.)
     """
 
     def __init__(self, app: ASGIApp, foreground: Foreground) -> None:
@@ -89,7 +91,9 @@ class ForegroundMiddleware:
         self.foreground = foreground
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (scope["method"] == "POST" and scope["path"] == UPLOAD_PATH):
+        if scope["type"] != "http" or (
+            scope["method"] not in ("GET", "HEAD") and scope["path"].startswith(DOCUMENTS_PATH)
+        ):
             await self.app(scope, receive, send)
             return
         with self.foreground.busy():

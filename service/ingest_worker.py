@@ -32,6 +32,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -84,12 +85,17 @@ class IngestWorker:
     Not thread-safe: one job thread calls it (the job runner runs one job at a time).
     """
 
-    def __init__(self, config: WorkerConfig, idle_seconds: float = 600.0) -> None:
+    def __init__(self, config: WorkerConfig, idle_seconds: float = 600.0, max_pause: float = 2.0) -> None:
         self.config = config
         self.idle_seconds = idle_seconds
+        self.max_pause = max_pause
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._used = time.monotonic()
+        # pause() comes from request threads, the pause limit from the job thread.
+        self._pause_lock = threading.Lock()
+        self._paused_at: float | None = None
+        self._overridden = False
 
     @property
     def pid(self) -> int | None:
@@ -119,6 +125,7 @@ class IngestWorker:
         try:
             conn.send((method, args))
             while not conn.poll(poll_seconds):
+                self._limit_pause()
                 abandoned = should_stop()
                 if abandoned is not None:
                     break
@@ -142,12 +149,29 @@ class IngestWorker:
 
         Priorities give the server the CPU, not the caches and memory bandwidth the two share:
         measured here, a question embedded while the child embeds took up to twice as long.
+        A pause lasts at most ``max_pause`` seconds: then the child goes on until the next
+        :meth:`resume`, so requests that keep coming (or one that waits for this very job)
+        never hold an upload for long.
         """
-        self._signal(signal.SIGSTOP)
+        with self._pause_lock:
+            if self._overridden or self._paused_at is not None:
+                return
+            self._paused_at = time.monotonic()
+            self._signal(signal.SIGSTOP)
 
     def resume(self) -> None:
         """Let a paused child go on (SIGCONT)."""
-        self._signal(signal.SIGCONT)
+        with self._pause_lock:
+            self._overridden = False
+            if self._paused_at is not None:
+                self._paused_at = None
+                self._signal(signal.SIGCONT)
+
+    def _limit_pause(self) -> None:
+        with self._pause_lock:
+            if self._paused_at is not None and time.monotonic() - self._paused_at > self.max_pause:
+                self._paused_at, self._overridden = None, True
+                self._signal(signal.SIGCONT)
 
     def _signal(self, sig: int) -> None:
         process = self._process

@@ -77,6 +77,21 @@ def test_pause_stops_the_worker_until_resumed(worker: IngestWorker) -> None:
     assert worker.call("ping") == pid
 
 
+def test_a_pause_ends_after_max_pause_so_the_job_goes_on(worker: IngestWorker) -> None:
+    worker.max_pause = 0.3
+    pid = worker.call("ping")
+    worker.pause()
+    started = time.monotonic()
+    assert worker.call("ping") == pid  # answered although nobody resumed it
+    assert 0.25 < time.monotonic() - started < 5
+    worker.pause()  # still the same busy spell: not paused again until resume()
+    assert _state(pid) not in ("T", "t")
+    worker.resume()
+    worker.pause()
+    assert _wait_state(pid, {"T", "t"}) in ("T", "t")
+    worker.resume()
+
+
 def test_a_call_given_up_kills_the_worker(worker: IngestWorker) -> None:
     pid = worker.call("ping")
     worker.pause()  # the next call cannot be answered
@@ -123,7 +138,7 @@ def test_workers_are_paused_from_the_first_request_to_the_last() -> None:
     assert recorder.calls == ["pause", "resume", "pause", "resume"]
 
 
-def test_every_request_but_an_upload_pauses_the_worker() -> None:
+def test_every_request_but_a_document_write_pauses_the_worker() -> None:
     foreground, recorder = Foreground(), _Recorder()
     foreground.register(recorder)
     app = FastAPI()
@@ -140,10 +155,16 @@ def test_every_request_but_an_upload_pauses_the_worker() -> None:
         seen.append(list(recorder.calls))
         return {"status": "queued"}
 
+    @app.delete("/api/documents/{source}")
+    def delete(source: str) -> dict[str, str]:  # waits for the running job's commit: never paused
+        seen.append(list(recorder.calls))
+        return {"deleted": source}
+
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         assert client.post("/api/documents").status_code == 200
-    assert seen == [["pause"], ["pause", "resume"]]
+        assert client.delete("/api/documents/a.txt").status_code == 200
+    assert seen == [["pause"], ["pause", "resume"], ["pause", "resume"]]
     assert recorder.calls == ["pause", "resume"]
 
 
