@@ -54,7 +54,6 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
 )
 _NAME_END = re.compile(r"[。：:；;]")
 _NUMBERING = re.compile(r"^[（(]?[0-9一二三四五六七八九十]+[)）、.．]\s*")
-TRAINED_PREFIXES = ("emb.pos", "emb.type", "emb.ln.", "l")
 
 
 def measure_name(text: str) -> str | None:

@@ -263,9 +263,9 @@ class _Handlers:
 
         return np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
 
-    def prepare_add(self, path: str, clauses: list[Any], texts: list[str], vectors: Any) -> str:
+    def prepare_add(self, path: str, clauses: list[Any], texts: list[str], vectors: Any) -> None:
         """Write the embedded index at ``path`` with ``clauses``' documents added (``vectors`` are
-        the embeddings of chunk ``texts`` it lacks); returns the new corpus hash."""
+        the embeddings of chunk ``texts`` it lacks); the server reads it back and checks it."""
         from index.embed.cache import EmbeddingCache
         from index.hybrid import HybridIndex
 
@@ -273,8 +273,7 @@ class _Handlers:
         fresh = EmbeddingCache(index.embedder.id, index.embedder.dim)
         if texts:
             fresh.add(texts, vectors)
-        change = index.prepare_add(clauses, cache=fresh)
-        return str(change.built.manifest.corpus_hash)  # type: ignore[attr-defined]
+        index.prepare_add(clauses, cache=fresh)
 
 
 def _die_with_parent(parent: int) -> None:

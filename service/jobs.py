@@ -331,7 +331,7 @@ class JobRunner:
         texts, vectors = self._embed(job, clauses, deadline)
         cache = EmbeddingCache(self.state.index.embedder.id, self.state.index.embedder.dim)
         if texts:
-            cache.add(texts, np.concatenate(vectors))
+            cache.add(texts, vectors)
         index = self.state.index
         prepare = None
         if isinstance(index, HybridIndex):  # the new index is written by the child, read back here
@@ -376,11 +376,11 @@ class JobRunner:
     def _pending_for(self, job: Job) -> Path | None:
         return None if self.settings.backend == "postgres" else self.pending_path(job)
 
-    def _embed(self, job: Job, clauses: list[Clause], deadline: float) -> tuple[list[str], list[Vectors]]:
+    def _embed(self, job: Job, clauses: list[Clause], deadline: float) -> tuple[list[str], Vectors]:
         """Embed the chunk texts the index does not hold, batch by batch, recording progress.
 
         Returns:
-            The texts embedded (as the index keys them: simplified) and their vectors, per batch.
+            The texts embedded (as the index keys them: simplified) and their vectors, one row each.
 
         Raises:
             _Interrupted: the server is stopping.
@@ -411,19 +411,19 @@ class JobRunner:
                 job = replace(job, clauses_embedded=len(clauses) - sum(1 for n in left.values() if n > 0))
                 self._put(job)
                 recorded = time.monotonic()
-        return embedded, vectors
+        stacked = np.concatenate(vectors) if vectors else np.zeros((0, index.embedder.dim), dtype=np.float32)
+        return embedded, stacked
 
     def _prepare_in_worker(
-        self, index: HybridIndex, clauses: list[Clause], texts: list[str], vectors: list[Vectors]
+        self, index: HybridIndex, clauses: list[Clause], texts: list[str], vectors: Vectors
     ) -> PreparedChange:
         """The worker process writes the index with ``clauses`` added; it is read back here.
 
         No seconds bound here: a build cut short is harmless, but the job is past its slow part.
         If the worker died, it may have published the new index just before: read back if so.
         """
-        stacked = np.concatenate(vectors) if vectors else np.zeros((0, index.embedder.dim), dtype=np.float32)
         try:
-            self._call("prepare_add", str(index.path), clauses, texts, stacked, deadline=None)
+            self._call("prepare_add", str(index.path), clauses, texts, vectors, deadline=None)
         except WorkerDied as died:
             try:
                 return index.read_prepared(clauses)
