@@ -234,27 +234,29 @@ def _month_end(day: date) -> date:
 
 
 def _mentioned_units(folded: str, units: Sequence[str]) -> tuple[str, ...]:
-    """Units whose name (or a region-less form of it) occurs in the question, longest first."""
+    """Units whose name (or a region-less form of it) occurs in the question, longest first.
+
+    Full names are looked for before region-less ones, so 「省税务局牵头」 finds 省税务局, not the
+    「税务局」 inside it that 市税务局 would also answer to.
+    """
     question_key = canonical_unit(folded)
     found: list[str] = []
     spans: list[tuple[int, int]] = []
-    for unit in sorted(units, key=len, reverse=True):
-        key = canonical_unit(unit)
-        for candidate in (key, key[1:] if key[:1] in "省市县区" else None):
-            if not candidate or len(candidate) < 3:
-                continue
-            pos = question_key.find(candidate)
-            if pos < 0:
-                continue
-            span = (pos, pos + len(candidate))
-            if any(s <= span[0] < e or s < span[1] <= e for s, e in spans):
-                continue  # inside a longer unit name already found
-            mentioned = question_key[span[0] : span[1]]  # as the question writes it (canonical)
-            if any(same_unit(mentioned, f) for f in found):
-                continue
-            spans.append(span)
-            found.append(mentioned)
-            break
+    keys = [canonical_unit(unit) for unit in sorted(units, key=len, reverse=True)]
+    full = [key for key in keys if len(key) >= 3]
+    regionless = [key[1:] for key in keys if key[:1] in "省市县区" and len(key) >= 4]
+    for candidate in (*full, *regionless):
+        pos = question_key.find(candidate)
+        if pos < 0:
+            continue
+        span = (pos, pos + len(candidate))
+        if any(s <= span[0] < e or s < span[1] <= e for s, e in spans):
+            continue  # inside a longer unit name already found
+        mentioned = question_key[span[0] : span[1]]  # as the question writes it (canonical)
+        if any(same_unit(mentioned, f) for f in found):
+            continue
+        spans.append(span)
+        found.append(mentioned)
     return tuple(found)
 
 

@@ -66,6 +66,15 @@ def test_units_alias_aware_and_lead_only(vocab: QuestionVocabulary) -> None:
     assert read_question("税务局有哪些任务", vocab).units == ("税务局",)
 
 
+def test_a_full_name_wins_over_another_units_region_less_form() -> None:
+    # 市税务局 would also answer to 「税务局」; a question that says 省税务局 means that one only.
+    for vocabulary in (("市税务局", "省税务局"), ("省税务局", "市税务局")):
+        clauses = [_clause("a.txt", "方案", (unit,)) for unit in vocabulary]
+        vocab = QuestionVocabulary.from_clauses(clauses)
+        assert read_question("省税务局牵头的任务有哪些？", vocab).units == ("省税务局",)
+        assert read_question("税务局牵头的任务有哪些？", vocab).units == ("税务局",)
+
+
 @pytest.mark.parametrize(
     "question",
     [
