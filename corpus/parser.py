@@ -63,6 +63,11 @@ _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,30}(?:政府|委员会|办公�
 _SECTION_SUMMARY = re.compile(r"^(?:以上|上述)(?:各项|所列)?(?:任务|工作|措施|事项|内容|项目)[^。]{0,6}由")
 
 
+# A short name, a colon and a bracket naming who does it, alone on a line: 「省级综合受理系统:(省政务办负责建设)」.
+# It heads what follows (numbered items or paragraphs) until the next such line or a higher heading.
+_COLON_HEADER = re.compile(r"^[^。;:,!?()]{2,30}:\s*\([^()]+\)$")
+
+
 # Units named before the task, then a colon: "区税务局：拓展…" (the colon after at most 40 characters).
 _OWNERS_FIRST = re.compile(r"^([^:;,。，；()\[\]【】〔〕<>]{2,40}):\s*(?=\S)")
 
@@ -211,6 +216,8 @@ class _Builder:
             self._add_text(raw, start, end, closing=True)
             return i + 1
         next_marker = read_marker(next_folded.strip()) if next_folded else None
+        if _COLON_HEADER.match(body) and self._add_colon_header(raw, start, end, next_marker):
+            return i + 1
         if next_marker and is_short_heading(folded) and self._opens_theme(next_marker):
             self._add_theme(raw, start, end, next_marker)
             return i + 1
@@ -253,6 +260,29 @@ class _Builder:
         lead = len(raw) - len(raw.lstrip())
         node = self._new_node(None, rank, raw.strip(), start + lead, end, theme=True)
         self.stack.append(node)
+
+    def _add_colon_header(self, raw: str, start: int, end: int, next_marker: Marker | None) -> bool:
+        """Open a 「名称:(X负责…)」 header over what follows; False (plain text) when its bracket names
+        no unit, or the next line is a numbered item no deeper than the open section."""
+        top = next((n for n in reversed(self.stack) if n.colon_header), None)
+        if top is not None:  # the previous header of the run: a sibling
+            while self.stack and self.stack[-1] is not top:
+                self._pop_to(self.stack[-1].rank)
+            self.stack.pop()
+            rank = top.rank
+        else:
+            outer = self.stack[-1].rank if self.stack else -1.0
+            if next_marker is not None and next_marker.rank <= outer:
+                return False
+            rank = (outer + next_marker.rank) / 2 if next_marker is not None else outer + 0.005
+        lead = len(raw) - len(raw.lstrip())
+        node = self._new_node(None, rank, raw.strip(), start + lead, end, theme=True)
+        if not (node.own or node.prose):  # 「附件:(略)」: no unit, no header
+            node.theme = False
+            return True
+        node.colon_header = True
+        self.stack.append(node)
+        return True
 
     def _attachment_list(self, folded: str, marker: Marker) -> bool:
         """True for "2.湖北省推进…工作方案" continuing an "附件:1.…" list: text, not a section."""

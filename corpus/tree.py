@@ -40,6 +40,7 @@ class Node:
     labelled_deadline: bool = False  # own_deadline came from a label, which a bare bracket never overrides
     rule: bool = False  # the document's first-listed-is-lead rule is in force here
     closing: bool = False  # a closing/requirement paragraph, issuer or date line: no fields at all
+    colon_header: bool = False  # 「名称:(X负责…)」 heading what follows it
 
     def path(self) -> str:
         labels = [n.marker.label for n in self.lineage() if n.marker]

@@ -192,3 +192,33 @@ def test_spans_point_at_clause_text() -> None:
     doc = parse_text("一、总体要求\n  (一)加强执行工作机制改革。(牵头单位:省法院)\n", "s.txt")
     for clause in doc.clauses:
         assert doc.text[clause.start : clause.start + len(clause.text)] == clause.text
+
+
+def test_colon_headers_naming_who_does_it_head_what_follows() -> None:
+    # 「名称:(X负责…)」 alone on a line heads the items or paragraphs under it, up to the next such
+    # line or a higher heading; without it the items had no unit and (2) became a heading.
+    doc = parse_text(
+        "二、系统对接\n"
+        "1.区级对接内容\n"
+        "区级受理系统:(区数据局负责建设)\n"
+        "(1)受理系统完成接口开发,注册到分发系统。\n"
+        "(2)受理系统完成与国家平台对接。\n"
+        "部门自建系统:(各区直部门负责对接)\n"
+        "完成本单位系统与受理系统对接调试。\n"
+        "附件材料:(略)\n"
+        "2.街道对接内容\n"
+        "街道完成本级系统改造。\n",
+        "t.txt",
+    )
+
+    def clause(prefix: str):  # type: ignore[no-untyped-def]
+        return next(c for c in doc.clauses if c.text.startswith(prefix))
+
+    first, second = clause("受理系统完成接口"), clause("受理系统完成与")
+    assert first.lead_units == second.lead_units == ("区数据局",)
+    assert second.kind == ClauseKind.ITEM and second.path == "二、 1.(2)"
+    assert clause("区级受理系统").kind == ClauseKind.HEADING
+    assert clause("完成本单位系统").lead_units == ("各区直部门",)
+    assert clause("完成本单位系统").headings[-1] == "部门自建系统:"
+    assert clause("附件材料").kind == ClauseKind.TEXT  # a bracket naming no unit heads nothing
+    assert clause("街道完成本级").lead_units == () and clause("街道完成本级").headings[-1] == "街道对接内容"
