@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from corpus.aliases import canonical_unit
 from corpus.errors import InvalidQueryError
 from corpus.ledger import TaskFilter
 from corpus.model import Clause, ClauseKind
@@ -190,7 +191,7 @@ class Answerer:
         tasks = [c for c in self.index.clauses if c.is_task and any(f.matches(c) for f in filters)]
         if intent.sources:
             tasks = [c for c in tasks if c.source in intent.sources] or tasks
-        ranked = self._rank_tasks(self._topic(intent), tasks)[:MAX_LIST_RESULTS]
+        ranked = _exact_units_first(intent.units, self._rank_tasks(self._topic(intent), tasks))[:MAX_LIST_RESULTS]
         terms = question_terms(self.index.tokenizer, intent.question)
         results = tuple(Result(c, s, term_spans(terms, c.text), None, self.validity.get(c.source)) for c, s in ranked)
         sentence = list_sentence(len(tasks), intent.describe())
@@ -314,6 +315,20 @@ class Answerer:
 
 
 _name = functools.lru_cache(maxsize=65536)(measure_name)
+
+
+def _exact_units_first(units: Sequence[str], ranked: list[tuple[Clause, float]]) -> list[tuple[Clause, float]]:
+    """``ranked`` with the tasks naming a unit exactly as asked first, order otherwise kept: 「省市场监管局」
+    also matches a document's bare 「市场监管局」 (which may be a city's), but the tasks that say 省市场监管局
+    come first."""
+    asked = {key for key in map(canonical_unit, units) if key[:1] in "省市县区"}  # a bare name asks no level
+    if not asked:
+        return ranked
+
+    def exact(clause: Clause) -> bool:
+        return any(canonical_unit(n) in asked for n in (*clause.lead_units, *clause.units))
+
+    return sorted(ranked, key=lambda cs: not exact(cs[0]))
 
 
 def highlight_spans(tokenizer: Callable[[str], list[str]], question: str, text: str) -> tuple[tuple[int, int], ...]:

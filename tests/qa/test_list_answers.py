@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus.aliases import canonical_unit
 from corpus.ledger import TaskFilter
 from index.hybrid import HybridIndex
 from qa.answer import Answerer
@@ -45,3 +46,12 @@ def test_a_topic_ranks_the_list_and_keeps_every_task(answerer: Answerer) -> None
     plain = [r.clause.id for r in answerer.ask("武汉海关牵头的任务有哪些").results]
     topical = [r.clause.id for r in answerer.ask("武汉海关牵头的跨境贸易便利化任务有哪些").results]
     assert sorted(topical) == sorted(plain) and topical != plain
+
+
+def test_a_unit_asked_with_its_level_lists_the_tasks_naming_it_so_first(answerer: Answerer) -> None:
+    # 「省市场监管局」 also answers to a city plan's bare 「市场监管局」; those tasks stay in the list, after.
+    answer = answerer.ask("省市场监管局要参与的任务有哪些")
+    asked = canonical_unit("省市场监管局")
+    named = [asked in map(canonical_unit, (*r.clause.lead_units, *r.clause.units)) for r in answer.results]
+    assert named[0] and False in named  # both kinds are listed
+    assert named == sorted(named, reverse=True)
