@@ -36,6 +36,8 @@ def measure_name(text: str) -> str | None:
     text = _NUMBERING.sub("", text)
     match = _NAME_END.search(text)
     name = _BRACKETED.sub("", text[: match.start()] if match else text).strip()
+    if len(name) > MAX_NAME_CHARS:  # 「完善外商投资信息报告制度,推进部门数据共享,实行…」: its first phrase
+        name = re.split(r"[,，]", name, maxsplit=1)[0]
     return name if MIN_NAME_CHARS <= len(name) <= MAX_NAME_CHARS else None
 
 
