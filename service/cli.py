@@ -320,6 +320,7 @@ def _eval(args: argparse.Namespace) -> int:
     from eval.report import summary_table, write_report
     from eval.threshold import choose, sweep, sweep_table, with_threshold
     from eval.variants import DEFAULT_VARIANT, variants_by_name, with_embedder
+    from qa.answer import no_answer_threshold
 
     questions = load_questions(Path(args.set) if args.set else DEFAULT_SET)
     names = [n for part in args.modes for n in part.split(",") if n] if args.modes else []
@@ -345,7 +346,7 @@ def _eval(args: argparse.Namespace) -> int:
             f"(refuses {chosen.noanswer_acc:.0%} of unanswerable, {chosen.false_noanswer:.1%} of answerable)"
         )
         product = next(v for v in variants_by_name([marked]))
-        threshold = product.ranking.min_similarity
+        threshold = no_answer_threshold(product.ranking, product.index.embedder)
         name = f"{marked} @ {threshold}"
         result.outputs[name] = with_threshold(result.outputs[marked], threshold)
         result.scores[name] = score(questions, result.qrels, result.outputs[name], result.clauses)

