@@ -14,6 +14,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corpus.model import Clause
+    from index.manifest import IndexParams
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,19 +44,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", help="mine the index in this PostgreSQL database instead")
 
 
-def run_adapt(args: argparse.Namespace) -> int:
-    """Mine, train, save; prints the progress and how to use the result."""
-    from index.adapt import adapt
+def read_indexed(args: argparse.Namespace) -> tuple[list[Clause], IndexParams, str]:
+    """The clauses, chunking parameters and embedder spec of the index ``--index-dir`` /
+    ``--database-url`` name (default: the settings'), for ``policyqa adapt`` and ``distill``."""
     from service.cli import _settings
     from service.store import open_store
 
     settings = _settings(argparse.Namespace(index_dir=args.index_dir, embedder=None, database_url=args.database_url))
     store = open_store(settings)
     try:
-        clauses = list(store.clauses)
-        params = store.params
+        return list(store.clauses), store.params, store.embedder.spec
     finally:
         store.close()
+
+
+def run_adapt(args: argparse.Namespace) -> int:
+    """Mine, train, save; prints the progress and how to use the result."""
+    from index.adapt import adapt
+
+    clauses, params, _ = read_indexed(args)
     bound = f"at most {args.max_minutes:g} min"
     print(f"adapting e5 ({args.train}) on pairs mined from {len(clauses)} clauses ({args.epochs} epoch(s), {bound})")
 

@@ -116,17 +116,10 @@ def run_distill(args: argparse.Namespace) -> int:
     """Make texts, label them by the teacher, train, save; prints the progress and how to use the result."""
     from index.distill import distill, teacher_layers
     from index.embed.distilled import teacher_source
-    from service.cli import _settings
-    from service.store import open_store
+    from service.cli_adapt import read_indexed
 
-    settings = _settings(argparse.Namespace(index_dir=args.index_dir, embedder=None, database_url=args.database_url))
-    store = open_store(settings)
-    try:
-        clauses = list(store.clauses)
-        params = store.params
-        teacher = args.teacher or default_teacher(store.embedder.spec)
-    finally:
-        store.close()
+    clauses, params, index_spec = read_indexed(args)
+    teacher = args.teacher or default_teacher(index_spec)
     try:
         teacher_source(teacher)
         teacher_layers(args.layers, args.init)

