@@ -265,10 +265,8 @@ class _Builder:
         """Open a 「名称:(X负责…)」 header over what follows; False (plain text) when its bracket names
         no unit, or the next line is a numbered item no deeper than the open section."""
         top = next((n for n in reversed(self.stack) if n.colon_header), None)
-        if top is not None:  # the previous header of the run: a sibling
-            while self.stack and self.stack[-1] is not top:
-                self._pop_to(self.stack[-1].rank)
-            self.stack.pop()
+        if top is not None:  # the previous header of the run: a sibling (what is above it is its own)
+            self._pop_to(top.rank)
             rank = top.rank
         else:
             outer = self.stack[-1].rank if self.stack else -1.0
