@@ -160,39 +160,28 @@ def adapt(
     model = _Encoder(base, torch)
     model.freeze_all_but(_bias_or_norm if train == "biases" else None)
     optimizer = torch.optim.AdamW(model.trained(), lr=rate)
-    steps_per_epoch = math.ceil(len(mined) / batch_size)
-    total = steps_per_epoch * epochs
-    warmup = max(1, total // 10)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
-    )
     started, deadline = time.monotonic(), time.monotonic() + 60 * max_minutes
-    losses: list[float] = []
-    stopped_early = False
-    rng = random.Random(seed)
-    for _ in range(epochs):
-        order = list(range(len(mined)))
-        rng.shuffle(order)
-        for start in range(0, len(order), batch_size):
-            if time.monotonic() > deadline:
-                stopped_early = True
-                break
-            batch = [mined[i] for i in order[start : start + batch_size]]
-            if len(batch) < 2:
-                continue
-            queries = model(*_batch(base, tokenizer, [f"query: {q}" for q, _ in batch], max_tokens, torch))
-            passages = model(*_batch(base, tokenizer, [f"passage: {p}" for _, p in batch], max_tokens, torch))
-            scores = 20.0 * queries @ passages.T
-            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
-            optimizer.zero_grad()
-            loss.backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
-            if progress is not None:
-                progress(len(losses), total, losses[-1])
-        if stopped_early:
-            break
+
+    def step(indices: list[int]) -> Any:
+        batch = [mined[i] for i in indices]
+        if len(batch) < 2:
+            return None  # a last batch of one: no negative to learn from
+        queries = model(*_batch(base, tokenizer, [f"query: {q}" for q, _ in batch], max_tokens, torch))
+        passages = model(*_batch(base, tokenizer, [f"passage: {p}" for _, p in batch], max_tokens, torch))
+        return torch.nn.functional.cross_entropy(20.0 * queries @ passages.T, torch.arange(len(batch)))
+
+    losses, total, stopped_early = train_loop(
+        step,
+        len(mined),
+        optimizer,
+        torch,
+        epochs=epochs,
+        batch_size=batch_size,
+        warmup_divisor=10,
+        deadline=deadline,
+        seed=seed,
+        progress=progress,
+    )
     tenth = max(1, len(losses) // 10)
     report: dict[str, Any] = {
         "base_sha256": file_sha256(base.path),
@@ -213,6 +202,55 @@ def adapt(
     }
     save_adapted(out, model.tensors(), report)
     return report
+
+
+def train_loop(
+    step: Callable[[list[int]], Any],
+    items: int,
+    optimizer: Any,
+    torch: Any,
+    *,
+    epochs: int,
+    batch_size: int,
+    warmup_divisor: int,
+    deadline: float,
+    seed: int,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> tuple[list[float], int, bool]:
+    """The training loop of ``policyqa adapt`` and ``distill``: ``epochs`` passes over ``items`` in batches
+    shuffled with ``seed``; the learning rate warms up over the first ``total // warmup_divisor`` steps,
+    then decays linearly to 0; stopped at ``deadline`` (``time.monotonic()``), keeping what was learnt.
+
+    Args:
+        step: a batch's item indices → its loss (a torch scalar), or None to skip the batch.
+
+    Returns:
+        The loss of every step, the planned number of steps, and whether the deadline stopped it.
+    """
+    total = math.ceil(items / batch_size) * epochs
+    warmup = max(1, total // warmup_divisor)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda n: min(1.0, (n + 1) / warmup) * max(0.0, (total - n) / max(1, total - warmup))
+    )
+    rng = random.Random(seed)
+    losses: list[float] = []
+    for _ in range(epochs):
+        order = list(range(items))
+        rng.shuffle(order)
+        for start in range(0, items, batch_size):
+            if time.monotonic() > deadline:
+                return losses, total, True
+            loss = step(order[start : start + batch_size])
+            if loss is None:
+                continue
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            losses.append(float(loss.detach()))
+            if progress is not None:
+                progress(len(losses), total, losses[-1])
+    return losses, total, False
 
 
 def _bias_or_norm(name: str) -> bool:

